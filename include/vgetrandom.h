@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libvgetrandom: getrandom(2) served from the kernel's vgetrandom vDSO.
+ *
+ * vgetrandom() has exactly the contract of the getrandom(2) system call:
+ * same return values, same errno values, same flags.  It never replaces
+ * or interposes any libc function.
+ */
+#ifndef VGETRANDOM_H
+#define VGETRANDOM_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The getrandom(2) flags, defined here too for libcs whose <sys/random.h>
+ * predates them.  The values are the kernel ABI. */
+#ifndef GRND_NONBLOCK
+#define GRND_NONBLOCK 0x0001
+#endif
+#ifndef GRND_RANDOM
+#define GRND_RANDOM 0x0002
+#endif
+#ifndef GRND_INSECURE
+#define GRND_INSECURE 0x0004
+#endif
+
+/*
+ * Fill buf with up to len random bytes.  Returns the number of bytes
+ * written (at most 0x7ffff000 per call, like the system call) or -1 with
+ * errno set: EINVAL for unknown flags or GRND_RANDOM|GRND_INSECURE, EAGAIN
+ * (GRND_NONBLOCK before the kernel's generator is ready), EINTR, EFAULT
+ * (buf NULL with len > 0), ENOSYS (no getrandom and no /dev/urandom).
+ *
+ * Async-signal-safe and thread-safe.
+ */
+ssize_t vgetrandom(void *buf, size_t len, unsigned int flags);
+
+/*
+ * The name of the path that serves this process now: "vdso" (the kernel's
+ * vDSO with a per-thread state), "syscall" (the getrandom system call), or
+ * "urandom" (/dev/urandom, on kernels without getrandom).  The string is
+ * static; never free it.
+ */
+const char *vgetrandom_backend(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VGETRANDOM_H */

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+#include "state_arena.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define CACHE_LINE 64u
+/* Groups double from one page up to this many pages; with 64 groups the
+ * arena can hold far more states than a process can have threads. */
+#define MAX_GROUP_PAGES 256u
+#define MAX_GROUPS 64u
+
+struct group {
+	unsigned char *base;
+	size_t pages;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	size_t state_size, slot_size, per_page, page_size;
+	int prot, flags;
+	bool failed, fail_next;
+	struct group groups[MAX_GROUPS];
+	size_t ngroups, total;
+	void **free_stack; /* ordinary anonymous memory, capacity >= total */
+	size_t nfree, free_cap;
+} arena = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* The mask saved by the thread that holds the lock across fork(). */
+static __thread sigset_t fork_saved_mask;
+
+static void lock_arena(sigset_t *saved)
+{
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, saved);
+	pthread_mutex_lock(&arena.lock);
+}
+
+static void unlock_arena(const sigset_t *saved)
+{
+	pthread_mutex_unlock(&arena.lock);
+	pthread_sigmask(SIG_SETMASK, saved, NULL);
+}
+
+void arena_configure(size_t state_size, int mmap_prot, int mmap_flags)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	arena.page_size = page > 0 ? (size_t)page : 4096;
+	arena.state_size = state_size;
+	arena.slot_size = (state_size + CACHE_LINE - 1) & ~(size_t)(CACHE_LINE - 1);
+	if (arena.slot_size > arena.page_size)
+		arena.slot_size = arena.page_size; /* probe guarantees state_size <= page */
+	arena.per_page = arena.page_size / arena.slot_size;
+	arena.prot = mmap_prot;
+	arena.flags = mmap_flags;
+}
+
+/* Make the free stack hold at least need entries.  Lock held. */
+static bool reserve_free_stack(size_t need)
+{
+	size_t cap = arena.free_cap ? arena.free_cap : 64;
+	void **fresh;
+
+	if (need <= arena.free_cap)
+		return true;
+	while (cap < need)
+		cap *= 2;
+	fresh = mmap(NULL, cap * sizeof(void *), PROT_READ | PROT_WRITE,
+	             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fresh == MAP_FAILED)
+		return false;
+	if (arena.free_stack) {
+		memcpy(fresh, arena.free_stack, arena.nfree * sizeof(void *));
+		munmap(arena.free_stack, arena.free_cap * sizeof(void *));
+	}
+	arena.free_stack = fresh;
+	arena.free_cap = cap;
+	return true;
+}
+
+static bool is_kept(const void *slot, void *const *keep, size_t nkeep)
+{
+	for (size_t i = 0; i < nkeep; i++)
+		if (keep[i] == slot)
+			return true;
+	return false;
+}
+
+/* Push every slot of a group except the kept ones, in reverse so states are
+ * handed out in address order.  Lock held; capacity reserved. */
+static void push_group(const struct group *gr, void *const *keep, size_t nkeep)
+{
+	for (size_t page = gr->pages; page-- > 0;)
+		for (size_t s = arena.per_page; s-- > 0;) {
+			void *slot = gr->base + page * arena.page_size +
+			             s * arena.slot_size;
+			if (!is_kept(slot, keep, nkeep))
+				arena.free_stack[arena.nfree++] = slot;
+		}
+}
+
+/* Map one more page group and push its slots.  Lock held. */
+static bool grow(void)
+{
+	size_t pages, nslots;
+	unsigned char *base;
+
+	if (arena.failed || arena.ngroups == MAX_GROUPS || arena.slot_size == 0)
+		return false;
+	pages = arena.ngroups == 0 ? 1 : arena.groups[arena.ngroups - 1].pages * 2;
+	if (pages > MAX_GROUP_PAGES)
+		pages = MAX_GROUP_PAGES;
+	nslots = pages * arena.per_page;
+
+	if (arena.fail_next || !reserve_free_stack(arena.total + nslots)) {
+		arena.fail_next = false;
+		arena.failed = true;
+		return false;
+	}
+	base = mmap(NULL, pages * arena.page_size, arena.prot, arena.flags, -1, 0);
+	if (base == MAP_FAILED) {
+		arena.failed = true;
+		return false;
+	}
+	/* MAP_DROPPABLE already keeps these out of core dumps; say it anyway
+	 * for kernels or flags where it does not. */
+	madvise(base, pages * arena.page_size, MADV_DONTDUMP);
+
+	arena.groups[arena.ngroups] = (struct group){ base, pages };
+	push_group(&arena.groups[arena.ngroups++], NULL, 0);
+	arena.total += nslots;
+	return true;
+}
+
+void *arena_take(void)
+{
+	sigset_t saved;
+	void *state = NULL;
+
+	lock_arena(&saved);
+	if (arena.nfree > 0 || grow())
+		state = arena.free_stack[--arena.nfree];
+	unlock_arena(&saved);
+	return state;
+}
+
+void arena_give(void *state)
+{
+	sigset_t saved;
+
+	if (!state)
+		return;
+	lock_arena(&saved);
+	/* Capacity covers every mapped state, so this cannot overflow. */
+	if (arena.nfree < arena.free_cap)
+		arena.free_stack[arena.nfree++] = state;
+	unlock_arena(&saved);
+}
+
+void arena_fork_prepare(void)
+{
+	lock_arena(&fork_saved_mask);
+}
+
+void arena_fork_parent(void)
+{
+	unlock_arena(&fork_saved_mask);
+}
+
+void arena_fork_child(void *const *keep, size_t nkeep)
+{
+	arena.nfree = 0;
+	for (size_t g = arena.ngroups; g-- > 0;)
+		push_group(&arena.groups[g], keep, nkeep);
+	/* The child is single-threaded and is the lock's owner: releasing it
+	 * is well defined. */
+	unlock_arena(&fork_saved_mask);
+}
+
+void arena_get_stats(struct arena_stats *st)
+{
+	sigset_t saved;
+
+	lock_arena(&saved);
+	st->slot_size = arena.slot_size;
+	st->per_page = arena.per_page;
+	st->total = arena.total;
+	st->free = arena.nfree;
+	st->groups = arena.ngroups;
+	st->failed = arena.failed;
+	unlock_arena(&saved);
+}
+
+void arena_test_fail_next_mmap(void)
+{
+	sigset_t saved;
+
+	lock_arena(&saved);
+	arena.fail_next = true;
+	unlock_arena(&saved);
+}

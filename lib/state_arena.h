@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VGR_STATE_ARENA_H
+#define VGR_STATE_ARENA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * The arena of vDSO opaque states.  States are carved from mmap'd page
+ * groups, mapped with the prot/flags the kernel asked for, in slots rounded
+ * up to a cache line so no two threads' states share a line and none
+ * straddles a page.  Free states sit on a stack kept in ordinary memory (a
+ * MAP_DROPPABLE page may be zeroed by the kernel at any time, so it cannot
+ * hold bookkeeping), whose capacity always covers every state ever mapped:
+ * giving a state back never allocates.
+ *
+ * Every function takes the arena lock with all signals blocked, so a signal
+ * handler that calls into the library can never find its own thread
+ * holding the lock.
+ */
+
+/* Configure the slot geometry; call once before anything else. */
+void arena_configure(size_t state_size, int mmap_prot, int mmap_flags);
+
+/* A state for the calling thread, or NULL when no memory could be mapped
+ * (remembered: after the first mmap failure the arena never retries). */
+void *arena_take(void);
+
+/* Return a state that no thread will touch again. */
+void arena_give(void *state);
+
+/* Around fork(): hold the lock across it so the child inherits a
+ * consistent arena; in the child, every state except the ones in keep[]
+ * (the forking thread's) goes back on the free list, since the threads that
+ * owned them do not exist there. */
+void arena_fork_prepare(void);
+void arena_fork_parent(void);
+void arena_fork_child(void *const *keep, size_t nkeep);
+
+/* Introspection for tests and `vgetrandom info`. */
+struct arena_stats {
+	size_t slot_size;      /* bytes per state slot */
+	size_t per_page;       /* slots per page */
+	size_t total;          /* slots mapped */
+	size_t free;           /* slots on the free list */
+	size_t groups;         /* page groups mapped */
+	bool failed;           /* an mmap failed; no more growth */
+};
+void arena_get_stats(struct arena_stats *st);
+
+/* Test hook: make the next growth fail as if mmap had. */
+void arena_test_fail_next_mmap(void);
+
+#endif

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Each thread owns one vDSO state, found through TLS with no lock.
+ *
+ * The TLS word holds the state's address with its low bit set while a call
+ * is inside the vDSO.  A signal handler that calls in on the same thread
+ * and finds the bit set must not touch that state (the interrupted call is
+ * halfway through it), so it uses the system call.  Because slots are
+ * cache-line aligned the low bit is always free.
+ *
+ * A handler that leaves by siglongjmp never clears the bit, and the vDSO's
+ * own in-use byte inside the state stays set too, so that state is dead
+ * for good.  After VGR_ABANDON_THRESHOLD nested hits with no call
+ * completing in between, the thread takes a fresh state and keeps the old
+ * one aside as an orphan.  If the old one was in fact still in use by an
+ * interrupted outer call (a signal storm), that call notices when it
+ * returns that it was superseded and frees its state itself; otherwise the
+ * orphan is freed (zeroed first, which resets the vDSO's in-use byte) when
+ * the thread exits.
+ */
+#include "thread_state.h"
+#include "state_arena.h"
+#include "syscall_path.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+
+#define BUSY ((uintptr_t)1)
+
+struct thread_slot {
+	uintptr_t word;          /* state | BUSY */
+	void *orphan;            /* a state given up as abandoned */
+	unsigned busy_hits;      /* nested hits since a call last completed */
+	bool registered;         /* the exit destructor is armed */
+	bool exited;             /* past the destructor: never allocate again */
+	unsigned long syscalls;  /* calls served by the syscall, for tests */
+};
+
+static __thread struct thread_slot tls __attribute__((tls_model("initial-exec")));
+
+static vdso_getrandom_fn vdso_fn;
+static size_t vdso_state_size;
+static pthread_key_t exit_key;
+
+static void release_orphan(void *orphan)
+{
+	/* No frame can be inside an orphan any more when this runs (thread
+	 * exit), so zeroing it is safe, and it clears the vDSO's in-use byte:
+	 * a zero state is one the vDSO simply reseeds. */
+	explicit_bzero(orphan, vdso_state_size);
+	arena_give(orphan);
+}
+
+static void on_thread_exit(void *arg)
+{
+	(void)arg;
+	uintptr_t w = tls.word;
+
+	tls.exited = true;
+	tls.word = 0;
+	if (w & BUSY)
+		release_orphan((void *)(w & ~BUSY));
+	else if (w)
+		arena_give((void *)w);
+	if (tls.orphan) {
+		release_orphan(tls.orphan);
+		tls.orphan = NULL;
+	}
+}
+
+static void fork_prepare(void) { arena_fork_prepare(); }
+static void fork_parent(void) { arena_fork_parent(); }
+
+static void fork_child(void)
+{
+	/* Only the forking thread survives; its states stay its own. */
+	void *keep[2] = { (void *)(tls.word & ~BUSY), tls.orphan };
+	arena_fork_child(keep, 2);
+}
+
+bool thread_state_init(const struct vdso_getrandom *vdso)
+{
+	if (pthread_key_create(&exit_key, on_thread_exit) != 0)
+		return false;
+	if (pthread_atfork(fork_prepare, fork_parent, fork_child) != 0) {
+		pthread_key_delete(exit_key);
+		return false;
+	}
+	vdso_fn = vdso->fn;
+	vdso_state_size = vdso->state_size;
+	arena_configure(vdso->state_size, vdso->mmap_prot, vdso->mmap_flags);
+	return true;
+}
+
+static ssize_t via_syscall(void *buf, size_t len, unsigned int flags)
+{
+	tls.syscalls++;
+	return syscall_getrandom(buf, len, flags);
+}
+
+/* Give this thread a fresh state (first call, or after an abandonment).
+ * Returns its TLS word, or 0 to use the system call. */
+static __attribute__((noinline)) uintptr_t acquire_state(void)
+{
+	void *state;
+
+	if (tls.exited)
+		return 0;
+	if (!tls.registered) {
+		/* Any non-NULL value arms the destructor; the state itself
+		 * lives in TLS. */
+		if (pthread_setspecific(exit_key, &tls) != 0)
+			return 0;
+		tls.registered = true;
+	}
+	state = arena_take();
+	if (!state)
+		return 0;
+	/* Abandoned, or still in use below us: see the top comment.  Only one
+	 * orphan is remembered; a second abandonment before thread exit leaks
+	 * one slot rather than risk freeing a state that is still in use. */
+	if ((tls.word & BUSY) && !tls.orphan)
+		tls.orphan = (void *)(tls.word & ~BUSY);
+	tls.busy_hits = 0;
+	tls.word = (uintptr_t)state;
+	return tls.word;
+}
+
+/* The outer call finished on a state a nested call had replaced. */
+static __attribute__((noinline)) void superseded(uintptr_t w)
+{
+	if (tls.orphan == (void *)w)
+		tls.orphan = NULL;
+	arena_give((void *)w);
+}
+
+ssize_t thread_state_getrandom(void *buf, size_t len, unsigned int flags)
+{
+	uintptr_t w = tls.word;
+	ssize_t r;
+
+	if (__builtin_expect(w == 0 || (w & BUSY), 0)) {
+		if (w & BUSY && ++tls.busy_hits < VGR_ABANDON_THRESHOLD)
+			return via_syscall(buf, len, flags);
+		w = acquire_state();
+		if (w == 0)
+			return via_syscall(buf, len, flags);
+	}
+
+	tls.word = w | BUSY;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	r = vdso_fn(buf, len, flags, (void *)w, vdso_state_size);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (__builtin_expect(tls.word == (w | BUSY), 1)) {
+		tls.word = w;
+		tls.busy_hits = 0;
+	} else {
+		superseded(w);
+	}
+
+	if (__builtin_expect(r < 0, 0)) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+void *thread_state_current(void)
+{
+	return (void *)(tls.word & ~BUSY);
+}
+
+void thread_state_test_mark_busy(void)
+{
+	tls.word |= BUSY;
+}
+
+unsigned long thread_state_syscall_fallbacks(void)
+{
+	return tls.syscalls;
+}
