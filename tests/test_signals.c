@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Signal handlers that call vgetrandom() while the interrupted thread is
+ * inside it: no deadlock (alarm bounds the test), no repeated output, and
+ * a thread whose call was abandoned by siglongjmp recovers its vDSO path.
+ * Also: an arena whose mmap fails is remembered and the syscall serves.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <signal.h>
+
+#include "state_arena.h"
+#include "test_util.h"
+#include "thread_state.h"
+#include "vgetrandom.h"
+
+enum { OUTER_MAX = 1 << 18, HANDLER_MAX = 1 << 16, SIGNALS = 20000 };
+
+static uint64_t *outer_words, *handler_words;
+static volatile size_t n_outer, n_handler;
+static volatile int stop, handler_failed;
+static sigjmp_buf jump_back;
+static volatile int jump_armed, target_ready;
+
+static void handler(int sig)
+{
+	(void)sig;
+	int saved = errno;
+	uint64_t v[2];
+	if (vgetrandom(v, sizeof(v), 0) != sizeof(v))
+		handler_failed = 1;
+	size_t i = n_handler;
+	if (i + 2 <= HANDLER_MAX) {
+		handler_words[i] = v[0];
+		handler_words[i + 1] = v[1];
+		n_handler = i + 2;
+	}
+	errno = saved;
+	if (jump_armed)
+		siglongjmp(jump_back, 1);
+}
+
+static void *target_main(void *arg)
+{
+	(void)arg;
+	while (!stop) {
+		if (jump_armed)
+			sigsetjmp(jump_back, 1);
+		target_ready = 1;
+		uint64_t v[4];
+		if (vgetrandom(v, sizeof(v), 0) != sizeof(v))
+			handler_failed = 2;
+		size_t i = n_outer;
+		if (i + 4 <= OUTER_MAX) {
+			memcpy(&outer_words[i], v, sizeof(v));
+			n_outer = i + 4;
+		}
+	}
+	return NULL;
+}
+
+/* Each outer or handler output is written to the arrays without locks;
+ * the handler's writes only land between the outer loop's own.  Run the
+ * storm, then check every collected word is unique. */
+static void storm(int use_longjmp)
+{
+	pthread_t t;
+	struct sigaction sa = { .sa_handler = handler };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+
+	outer_words = calloc(OUTER_MAX, sizeof(uint64_t));
+	handler_words = calloc(HANDLER_MAX, sizeof(uint64_t));
+	assert_non_null(outer_words);
+	assert_non_null(handler_words);
+	n_outer = n_handler = 0;
+	stop = handler_failed = 0;
+	jump_armed = use_longjmp;
+	target_ready = 0;
+
+	alarm(120); /* a deadlock fails the test instead of hanging CI */
+	assert_int_equal(pthread_create(&t, NULL, target_main, NULL), 0);
+	while (!target_ready)
+		sched_yield();
+	for (int i = 0; i < SIGNALS; i++) {
+		pthread_kill(t, SIGUSR1);
+		if (i % 64 == 0)
+			sched_yield();
+	}
+	stop = 1;
+	pthread_join(t, NULL);
+	alarm(0);
+	signal(SIGUSR1, SIG_DFL);
+
+	assert_false(handler_failed);
+	size_t n = n_outer + n_handler;
+	uint64_t *all = malloc(n * sizeof(uint64_t));
+	memcpy(all, outer_words, n_outer * sizeof(uint64_t));
+	memcpy(all + n_outer, handler_words, n_handler * sizeof(uint64_t));
+	print_message("%zu outer words, %zu handler words\n", (size_t)n_outer, (size_t)n_handler);
+	assert_true(n_handler > 0);
+	/* At most ~330k words: a chance repeat is below 2^-27. */
+	assert_int_equal(repeats_u64(all, n), 0);
+	free(all);
+	free(outer_words);
+	free(handler_words);
+}
+
+static void test_handler_storm(void **unused)
+{
+	(void)unused;
+	storm(0);
+}
+
+static void test_handler_storm_with_siglongjmp(void **unused)
+{
+	(void)unused;
+	storm(1);
+}
+
+/* After an abandoned call, the thread uses the syscall for a bounded
+ * number of calls, then takes a fresh state and is back on the vDSO. */
+static void *abandon_main(void *arg)
+{
+	int *result = arg;
+	uint64_t v;
+	*result = 1;
+	if (vgetrandom(&v, sizeof(v), 0) != sizeof(v))
+		return NULL;
+	void *first = thread_state_current();
+	unsigned long fb0 = thread_state_syscall_fallbacks();
+	thread_state_test_mark_busy();
+	for (unsigned i = 0; i < VGR_ABANDON_THRESHOLD + 8; i++)
+		if (vgetrandom(&v, sizeof(v), 0) != sizeof(v))
+			return NULL;
+	unsigned long used = thread_state_syscall_fallbacks() - fb0;
+	if (used != VGR_ABANDON_THRESHOLD - 1) {
+		fprintf(stderr, "%lu syscall fallbacks\n", used);
+		*result = 3;
+		return NULL;
+	}
+	if (thread_state_current() == first || !thread_state_current())
+		*result = 4;
+	else
+		*result = 0;
+	return NULL;
+}
+
+static void test_abandoned_state_recovers(void **unused)
+{
+	(void)unused;
+	pthread_t t;
+	int result = -1;
+	struct arena_stats before, after;
+
+	if (strcmp(vgetrandom_backend(), "vdso") != 0)
+		skip();
+	arena_get_stats(&before);
+	pthread_create(&t, NULL, abandon_main, &result);
+	pthread_join(t, NULL);
+	assert_int_equal(result, 0);
+	/* Both the abandoned state and the fresh one went back at exit. */
+	arena_get_stats(&after);
+	assert_int_equal(after.total - after.free, before.total - before.free);
+}
+
+/* Hold threads alive until the free list is empty, make the next mmap
+ * fail, and check a new thread still gets random bytes, from the syscall,
+ * and that the failure is remembered.  In a child, to keep it contained. */
+static void *hold_main(void *arg)
+{
+	uint64_t v;
+	if (vgetrandom(&v, sizeof(v), 0) != sizeof(v))
+		abort();
+	pthread_barrier_wait(arg);
+	return NULL;
+}
+
+struct probe {
+	int ok;
+	void *state;
+	unsigned long fallbacks;
+	uint64_t v[2];
+};
+
+static void *probe_main(void *arg)
+{
+	struct probe *p = arg;
+	p->ok = vgetrandom(p->v, sizeof(p->v), 0) == sizeof(p->v);
+	p->state = thread_state_current();
+	p->fallbacks = thread_state_syscall_fallbacks();
+	return NULL;
+}
+
+static void test_mmap_failure_falls_back(void **unused)
+{
+	(void)unused;
+	if (strcmp(vgetrandom_backend(), "vdso") != 0)
+		skip();
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct arena_stats st;
+		uint64_t v;
+		vgetrandom(&v, sizeof(v), 0);
+		arena_get_stats(&st);
+		size_t n = st.free;
+		pthread_barrier_t b;
+		pthread_barrier_init(&b, NULL, (unsigned)n + 1);
+		pthread_t *t = calloc(n, sizeof(pthread_t));
+		for (size_t i = 0; i < n; i++)
+			pthread_create(&t[i], NULL, hold_main, &b);
+		/* Wait until they all hold a state. */
+		for (int spin = 0; spin < 10000; spin++) {
+			arena_get_stats(&st);
+			if (st.free == 0)
+				break;
+			usleep(1000);
+		}
+		if (st.free != 0)
+			_exit(20);
+		size_t groups_before = st.groups;
+		arena_test_fail_next_mmap();
+		struct probe p[2] = { 0 };
+		for (int k = 0; k < 2; k++) {
+			pthread_t pt;
+			pthread_create(&pt, NULL, probe_main, &p[k]);
+			pthread_join(pt, NULL);
+			if (!p[k].ok || p[k].state || p[k].fallbacks != 1)
+				_exit(21 + k);
+		}
+		arena_get_stats(&st);
+		if (!st.failed || st.groups != groups_before)
+			_exit(23);
+		if (p[0].v[0] == p[1].v[0] || (p[0].v[0] == 0 && p[0].v[1] == 0))
+			_exit(24);
+		pthread_barrier_wait(&b);
+		for (size_t i = 0; i < n; i++)
+			pthread_join(t[i], NULL);
+		_exit(0);
+	}
+	assert_true(child_ok(pid));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_handler_storm),
+		cmocka_unit_test(test_handler_storm_with_siglongjmp),
+		cmocka_unit_test(test_abandoned_state_recovers),
+		cmocka_unit_test(test_mmap_failure_falls_back),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
