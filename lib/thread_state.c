@@ -27,21 +27,14 @@
 #include <stdint.h>
 #include <string.h>
 
-#define BUSY ((uintptr_t)1)
+#include "backend.h"
 
-struct thread_slot {
-	uintptr_t word;          /* state | BUSY */
-	void *orphan;            /* a state given up as abandoned */
-	unsigned busy_hits;      /* nested hits since a call last completed */
-	bool registered;         /* the exit destructor is armed */
-	bool exited;             /* past the destructor: never allocate again */
-	unsigned long syscalls;  /* calls served by the syscall, for tests */
-};
+__thread struct thread_slot vgr_thread_slot __attribute__((tls_model("initial-exec")));
+struct vgr_vdso_hot vgr_vdso_hot;
 
-static __thread struct thread_slot tls __attribute__((tls_model("initial-exec")));
+#define tls vgr_thread_slot
+#define BUSY VGR_STATE_BUSY
 
-static vdso_getrandom_fn vdso_fn;
-static size_t vdso_state_size;
 static pthread_key_t exit_key;
 
 static void release_orphan(void *orphan)
@@ -49,7 +42,7 @@ static void release_orphan(void *orphan)
 	/* No frame can be inside an orphan any more when this runs (thread
 	 * exit), so zeroing it is safe, and it clears the vDSO's in-use byte:
 	 * a zero state is one the vDSO simply reseeds. */
-	explicit_bzero(orphan, vdso_state_size);
+	explicit_bzero(orphan, vgr_vdso_hot.state_size);
 	arena_give(orphan);
 }
 
@@ -88,8 +81,8 @@ bool thread_state_init(const struct vdso_getrandom *vdso)
 		pthread_key_delete(exit_key);
 		return false;
 	}
-	vdso_fn = vdso->fn;
-	vdso_state_size = vdso->state_size;
+	vgr_vdso_hot.fn = vdso->fn;
+	vgr_vdso_hot.state_size = vdso->state_size;
 	arena_configure(vdso->state_size, vdso->mmap_prot, vdso->mmap_flags);
 	return true;
 }
@@ -128,43 +121,29 @@ static __attribute__((noinline)) uintptr_t acquire_state(void)
 	return tls.word;
 }
 
-/* The outer call finished on a state a nested call had replaced. */
-static __attribute__((noinline)) void superseded(uintptr_t w)
+void thread_state_superseded(uintptr_t w)
 {
 	if (tls.orphan == (void *)w)
 		tls.orphan = NULL;
 	arena_give((void *)w);
 }
 
-ssize_t thread_state_getrandom(void *buf, size_t len, unsigned int flags)
+ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags)
 {
 	uintptr_t w = tls.word;
-	ssize_t r;
 
-	if (__builtin_expect(w == 0 || (w & BUSY), 0)) {
-		if (w & BUSY && ++tls.busy_hits < VGR_ABANDON_THRESHOLD)
-			return via_syscall(buf, len, flags);
-		w = acquire_state();
-		if (w == 0)
-			return via_syscall(buf, len, flags);
-	}
-
-	tls.word = w | BUSY;
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	r = vdso_fn(buf, len, flags, (void *)w, vdso_state_size);
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	if (__builtin_expect(tls.word == (w | BUSY), 1)) {
-		tls.word = w;
-		tls.busy_hits = 0;
-	} else {
-		superseded(w);
-	}
-
-	if (__builtin_expect(r < 0, 0)) {
-		errno = (int)-r;
-		return -1;
-	}
-	return r;
+	if (backend_current() != VGR_BACKEND_VDSO)
+		return syscall_getrandom(buf, len, flags);
+	/* Nested hits are counted since the state was taken, not since a call
+	 * last completed: resetting on every completion would cost a store on
+	 * the hot path.  So a long signal storm may also reach the threshold;
+	 * the replacement is safe then too (the outer call frees its state). */
+	if ((w & BUSY) && ++tls.busy_hits < VGR_ABANDON_THRESHOLD)
+		return via_syscall(buf, len, flags);
+	w = acquire_state();
+	if (w == 0)
+		return via_syscall(buf, len, flags);
+	return vgr_vdso_call(w, buf, len, flags);
 }
 
 void *thread_state_current(void)

@@ -3,7 +3,9 @@
 #define VGR_THREAD_STATE_H
 
 #include <stdbool.h>
+#include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "vdso_getrandom.h"
@@ -12,11 +14,69 @@
  * geometry) for this vDSO.  Once per process, before the first call. */
 bool thread_state_init(const struct vdso_getrandom *vdso);
 
+/* The per-thread slot.  Its word holds the state's address, with the low
+ * bit set while a call is inside the vDSO (slots are cache-line aligned, so
+ * the bit is free). */
+#define VGR_STATE_BUSY ((uintptr_t)1)
+struct thread_slot {
+	uintptr_t word;          /* state | VGR_STATE_BUSY */
+	void *orphan;            /* a state given up as abandoned */
+	unsigned busy_hits;      /* nested hits since the state was taken */
+	bool registered;         /* the exit destructor is armed */
+	bool exited;             /* past the destructor: never allocate again */
+	unsigned long syscalls;  /* calls served by the syscall, for tests */
+};
+extern __thread struct thread_slot vgr_thread_slot
+	__attribute__((tls_model("initial-exec")));
+
+/* What the hot path needs of the vDSO, set once before any state exists. */
+struct vgr_vdso_hot {
+	vdso_getrandom_fn fn;
+	size_t state_size;
+};
+extern struct vgr_vdso_hot vgr_vdso_hot;
+
+/* Everything but a thread with a free state: first call (and backend
+ * choice), nested or abandoned state, exiting thread, failed arena. */
+ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags);
+/* The call on state w returned, but a nested call had replaced it. */
+void thread_state_superseded(uintptr_t w);
+
+/* One vDSO call on state word w (not busy), marking it busy meanwhile. */
+static inline ssize_t vgr_vdso_call(uintptr_t w, void *buf, size_t len,
+                                    unsigned int flags)
+{
+	ssize_t r;
+
+	vgr_thread_slot.word = w | VGR_STATE_BUSY;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	r = vgr_vdso_hot.fn(buf, len, flags, (void *)w, vgr_vdso_hot.state_size);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (__builtin_expect(vgr_thread_slot.word == (w | VGR_STATE_BUSY), 1))
+		vgr_thread_slot.word = w;
+	else
+		thread_state_superseded(w);
+	if (__builtin_expect(r < 0, 0)) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
 /* getrandom through the vDSO with the calling thread's own state; the
  * getrandom system call whenever no state can be used (a nested call from
- * a signal handler, an exiting thread, an arena that could not be mapped).
- * Flags must already be valid.  Returns bytes or -1/errno. */
-ssize_t thread_state_getrandom(void *buf, size_t len, unsigned int flags);
+ * a signal handler, an exiting thread, an arena that could not be mapped,
+ * a process without the vDSO).  Flags must already be valid.  Returns
+ * bytes or -1/errno. */
+static inline ssize_t thread_state_getrandom(void *buf, size_t len,
+                                             unsigned int flags)
+{
+	uintptr_t w = vgr_thread_slot.word;
+
+	if (__builtin_expect(w == 0 || (w & VGR_STATE_BUSY), 0))
+		return thread_state_slow(buf, len, flags);
+	return vgr_vdso_call(w, buf, len, flags);
+}
 
 /* How many consecutive nested calls, with no outer call completing, make a
  * thread give up its state as abandoned (left in use by a siglongjmp out

@@ -27,9 +27,9 @@ VGR_EXPORT ssize_t vgetrandom(void *buf, size_t len, unsigned int flags)
 		return -1;
 	}
 
-	if (__builtin_expect(backend_current() == VGR_BACKEND_VDSO, 1))
-		return thread_state_getrandom(buf, len, flags);
-	return syscall_getrandom(buf, len, flags);
+	/* A thread holding a state implies the vDSO backend; everything else
+	 * (including the backend choice) is on the slow path. */
+	return thread_state_getrandom(buf, len, flags);
 }
 
 VGR_EXPORT const char *vgetrandom_backend(void)
