@@ -127,7 +127,7 @@ int main(void)
 			printf(" %9.2fx", med[2] / med[1]);
 		printf("\n");
 	}
-	printf("ratios: median syscall / median vgetrandom (higher is better for the library), "
+	printf("ratios: vs syscall = median syscall / median vgetrandom (speed-up), "
 	       "x raw = median vgetrandom / median raw-vdso (1.00 = no overhead)\n");
 	return 0;
 }
