@@ -48,4 +48,5 @@ static inline void store_group(uint8_t *out, const VEC x[16])
 	}
 }
 
-CHACHA_DEFINE_KERNEL(chacha_blocks_avx512)
+/* Every AVX-512F CPU also has AVX2, so the 8-wide kernel takes small tails. */
+CHACHA_DEFINE_KERNEL(chacha_blocks_avx512, chacha_blocks_avx2)

@@ -31,4 +31,4 @@ static inline void store_group(uint8_t *out, const VEC x[16])
 	}
 }
 
-CHACHA_DEFINE_KERNEL(chacha_blocks_sse2)
+CHACHA_DEFINE_KERNEL(chacha_blocks_sse2, chacha_blocks_portable)

@@ -68,18 +68,23 @@ chacha_group(VEC x[16], const uint32_t key[8], uint64_t counter)
 }
 
 /* Defines the kernel entry point NAME from the file's store_group(): whole
- * groups straight into out, a final partial group through a wiped stack
- * buffer. */
-#define CHACHA_DEFINE_KERNEL(NAME)                                           \
+ * groups straight into out; then a remainder of more than half a group as
+ * one more group through a wiped stack buffer, and a smaller remainder by
+ * the next narrower kernel NARROWER (NULL for none), so a 2-block request
+ * does not pay for 16. */
+#define CHACHA_DEFINE_KERNEL(NAME, NARROWER)                                 \
 	void NAME(uint8_t *out, const uint32_t key[8], uint64_t counter,    \
 	          size_t nblocks)                                            \
 	{                                                                    \
+		chacha_blocks_fn *narrower = NARROWER;                       \
 		VEC x[16];                                                   \
 		for (; nblocks >= W; nblocks -= W, counter += W, out += 64 * W) { \
 			chacha_group(x, key, counter);                       \
 			store_group(out, x);                                 \
 		}                                                            \
-		if (nblocks) {                                               \
+		if (nblocks && narrower && nblocks <= W / 2) {               \
+			narrower(out, key, counter, nblocks);                \
+		} else if (nblocks) {                                        \
 			uint8_t tail[64 * W];                                \
 			chacha_group(x, key, counter);                       \
 			store_group(tail, x);                                \
