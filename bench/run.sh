@@ -5,7 +5,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 . tests/ensure-deps.sh
-ensure_deps meson ninja-build gcc pkg-config
+ensure_deps meson ninja-build gcc pkg-config libsodium-dev libssl-dev libbsd-dev
 
 builddir=${BUILDDIR:-build-release}
 if [ ! -f "$builddir/build.ninja" ]; then
@@ -14,3 +14,4 @@ if [ ! -f "$builddir/build.ninja" ]; then
 fi
 meson compile -C "$builddir"
 "$builddir/bench/bench-thin" "$@"
+"$builddir/bench/bench-chacha"
