@@ -40,12 +40,27 @@ extern "C" {
 ssize_t vgetrandom(void *buf, size_t len, unsigned int flags);
 
 /*
- * The name of the path that serves this process now: "vdso" (the kernel's
- * vDSO with a per-thread state), "syscall" (the getrandom system call), or
- * "urandom" (/dev/urandom, on kernels without getrandom).  The string is
- * static; never free it.
+ * The name of the path that serves this process now:
+ *   "vdso+chacha-<kernel>"  the kernel's vDSO with a per-thread state, and
+ *                           large requests expanded locally from a fresh
+ *                           vDSO key with a SIMD ChaCha20 kernel (default)
+ *   "vdso"                  the vDSO alone (VGETRANDOM_BACKEND=vdso)
+ *   "chacha-<kernel>"       the userspace ChaCha20 generator, seeded from
+ *                           the getrandom system call (no vDSO)
+ *   "syscall"               the getrandom system call
+ *   "urandom"               /dev/urandom, on kernels without getrandom
+ * <kernel> is one of portable, sse2, avx2, avx512, avx512vl, neon.  The
+ * string is static; never free it.
  */
 const char *vgetrandom_backend(void);
+
+/*
+ * Make every thread's userspace generator state reseed from the kernel
+ * before its next output.  The vDSO paths need no such call (the kernel
+ * rekeys their states itself); there it changes nothing.  Returns 0.
+ * Async-signal-safe.
+ */
+int vgetrandom_reseed(void);
 
 #ifdef __cplusplus
 }

@@ -2,55 +2,105 @@
 /*
  * Choosing the backend, once per process.
  *
- * VGETRANDOM_BACKEND=auto|vdso|syscall pins a path (for tests and the
- * bench).  It is read with secure_getenv, so a setuid program ignores it.
- * Whatever is asked for, the result can only be a path that produces
- * kernel-grade random bytes: asking for the vDSO where there is none gives
- * the system call.
+ * VGETRANDOM_BACKEND=auto|vdso|hybrid|chacha|syscall pins a path (for tests
+ * and the bench).  It is read with secure_getenv, so a setuid program
+ * ignores it.  Whatever is asked for, the result is always a path that
+ * produces bytes from the kernel's generator or from a generator seeded by
+ * it: asking for the vDSO where there is none gives the userspace
+ * generator, and a generator that cannot be set up gives the system call.
  */
 #include "backend.h"
+#include "chacha.h"
+#include "fallback_generator.h"
+#include "hybrid_bulk.h"
+#include "syscall_path.h"
 #include "thread_state.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+size_t vgr_bulk_min = SIZE_MAX;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int chosen; /* enum vgr_backend; 0 until chosen */
 static struct vdso_getrandom vdso;
 static bool have_vdso;
+static char name[48];
 
-enum request { REQ_AUTO, REQ_VDSO, REQ_SYSCALL };
+static const char *const requests[] = {
+	[0] = "auto",
+	[VGR_BACKEND_SYSCALL] = "syscall",
+	[VGR_BACKEND_VDSO] = "vdso",
+	[VGR_BACKEND_HYBRID] = "hybrid",
+	[VGR_BACKEND_CHACHA] = "chacha",
+};
 
-static enum request read_request(void)
+/* 0 for auto, else the backend asked for. */
+static int read_request(void)
 {
 	const char *v = secure_getenv("VGETRANDOM_BACKEND");
 
-	if (!v || !*v || strcmp(v, "auto") == 0)
-		return REQ_AUTO;
-	if (strcmp(v, "vdso") == 0)
-		return REQ_VDSO;
-	if (strcmp(v, "syscall") == 0)
-		return REQ_SYSCALL;
+	if (!v || !*v)
+		return 0;
+	for (int i = 0; i < (int)(sizeof(requests) / sizeof(requests[0])); i++)
+		if (strcmp(v, requests[i]) == 0)
+			return i;
 	fprintf(stderr, "libvgetrandom: VGETRANDOM_BACKEND=%s is not one of "
-	        "auto, vdso, syscall; using auto\n", v);
-	return REQ_AUTO;
+	        "auto, vdso, hybrid, chacha, syscall; using auto\n", v);
+	return 0;
+}
+
+static bool start_vdso(void)
+{
+	struct state_provider p;
+
+	if (!vdso_getrandom_probe(&vdso))
+		return false;
+	p = (struct state_provider){
+		.fn = vdso.fn,
+		.state_size = vdso.state_size,
+		.mmap_prot = vdso.mmap_prot,
+		.mmap_flags = vdso.mmap_flags,
+	};
+	return have_vdso = thread_state_init(&p);
+}
+
+static bool start_chacha(void)
+{
+	struct state_provider p;
+	return fallback_probe(&p) && thread_state_init(&p);
 }
 
 static void choose(void)
 {
-	enum request req = read_request();
+	int req = read_request();
 	int result = VGR_BACKEND_SYSCALL;
 
-	if (req != REQ_SYSCALL && vdso_getrandom_probe(&vdso) &&
-	    thread_state_init(&vdso)) {
-		have_vdso = true;
-		result = VGR_BACKEND_VDSO;
-	} else if (req == REQ_VDSO) {
-		fprintf(stderr, "libvgetrandom: VGETRANDOM_BACKEND=vdso, but this "
-		        "kernel offers no usable vgetrandom vDSO; using the "
-		        "getrandom system call\n");
+	if (req == VGR_BACKEND_SYSCALL) {
+		result = VGR_BACKEND_SYSCALL;
+	} else if (req != VGR_BACKEND_CHACHA && start_vdso()) {
+		result = req == VGR_BACKEND_VDSO ? VGR_BACKEND_VDSO : VGR_BACKEND_HYBRID;
+	} else if (start_chacha()) {
+		result = VGR_BACKEND_CHACHA;
+	}
+	if ((req == VGR_BACKEND_VDSO || req == VGR_BACKEND_HYBRID) && !have_vdso)
+		fprintf(stderr, "libvgetrandom: VGETRANDOM_BACKEND=%s, but this "
+		        "kernel offers no usable vgetrandom vDSO; using %s\n",
+		        requests[req], requests[result]);
+
+	switch (result) {
+	case VGR_BACKEND_HYBRID:
+		snprintf(name, sizeof(name), "vdso+chacha-%s", chacha_kernel()->name);
+		vgr_bulk_min = VGR_HYBRID_MIN;
+		break;
+	case VGR_BACKEND_CHACHA:
+		snprintf(name, sizeof(name), "chacha-%s", chacha_kernel()->name);
+		break;
+	default:
+		snprintf(name, sizeof(name), "%s", requests[result]);
 	}
 	__atomic_store_n(&chosen, result, __ATOMIC_RELEASE);
 }
@@ -72,7 +122,14 @@ enum vgr_backend backend_current(void)
 	return (enum vgr_backend)b;
 }
 
+const char *backend_name(void)
+{
+	if (backend_current() == VGR_BACKEND_SYSCALL && syscall_path_saw_enosys())
+		return "urandom";
+	return name;
+}
+
 const struct vdso_getrandom *backend_vdso(void)
 {
-	return backend_current() == VGR_BACKEND_VDSO && have_vdso ? &vdso : NULL;
+	return backend_current() != 0 && have_vdso ? &vdso : NULL;
 }

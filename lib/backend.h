@@ -2,18 +2,29 @@
 #ifndef VGR_BACKEND_H
 #define VGR_BACKEND_H
 
+#include <stddef.h>
+
 #include "vdso_getrandom.h"
 
 enum vgr_backend {
-	VGR_BACKEND_SYSCALL = 1,
-	VGR_BACKEND_VDSO,
+	VGR_BACKEND_SYSCALL = 1, /* the getrandom system call */
+	VGR_BACKEND_VDSO,        /* the vDSO with a per-thread state */
+	VGR_BACKEND_HYBRID,      /* the vDSO, and large requests expanded locally */
+	VGR_BACKEND_CHACHA,      /* the userspace ChaCha20 generator */
 };
 
 /* The backend serving this process, chosen once (VGETRANDOM_BACKEND, then
  * what the kernel offers). */
 enum vgr_backend backend_current(void);
 
-/* The vDSO found at start-up, or NULL when there is none. */
+/* Its name as vgetrandom_backend() reports it. */
+const char *backend_name(void);
+
+/* The vDSO found at start-up, or NULL when there is none or it is unused. */
 const struct vdso_getrandom *backend_vdso(void);
+
+/* Requests of at least this many bytes take the hybrid bulk path; SIZE_MAX
+ * unless the hybrid backend is active. */
+extern size_t vgr_bulk_min;
 
 #endif

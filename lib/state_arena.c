@@ -23,7 +23,7 @@ static struct {
 	pthread_mutex_t lock;
 	size_t state_size, slot_size, per_page, page_size;
 	int prot, flags;
-	bool failed, fail_next;
+	bool failed, fail_next, wipe_on_fork;
 	struct group groups[MAX_GROUPS];
 	size_t ngroups, total;
 	void **free_stack; /* ordinary anonymous memory, capacity >= total */
@@ -47,8 +47,10 @@ static void unlock_arena(const sigset_t *saved)
 	pthread_sigmask(SIG_SETMASK, saved, NULL);
 }
 
-void arena_configure(size_t state_size, int mmap_prot, int mmap_flags)
+void arena_configure(size_t state_size, int mmap_prot, int mmap_flags,
+                     bool wipe_on_fork)
 {
+	arena.wipe_on_fork = wipe_on_fork;
 	long page = sysconf(_SC_PAGESIZE);
 	arena.page_size = page > 0 ? (size_t)page : 4096;
 	arena.state_size = state_size;
@@ -130,6 +132,13 @@ static bool grow(void)
 	/* MAP_DROPPABLE already keeps these out of core dumps; say it anyway
 	 * for kernels or flags where it does not. */
 	madvise(base, pages * arena.page_size, MADV_DONTDUMP);
+	if (arena.wipe_on_fork &&
+	    madvise(base, pages * arena.page_size, MADV_WIPEONFORK) != 0) {
+		/* A state a child could inherit intact must never be used. */
+		munmap(base, pages * arena.page_size);
+		arena.failed = true;
+		return false;
+	}
 
 	arena.groups[arena.ngroups] = (struct group){ base, pages };
 	push_group(&arena.groups[arena.ngroups++], NULL, 0);

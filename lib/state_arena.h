@@ -20,7 +20,8 @@
  */
 
 /* Configure the slot geometry; call once before anything else. */
-void arena_configure(size_t state_size, int mmap_prot, int mmap_flags);
+void arena_configure(size_t state_size, int mmap_prot, int mmap_flags,
+                     bool wipe_on_fork);
 
 /* A state for the calling thread, or NULL when no memory could be mapped
  * (remembered: after the first mmap failure the arena never retries). */

@@ -28,9 +28,10 @@
 #include <string.h>
 
 #include "backend.h"
+#include "generation.h"
 
 __thread struct thread_slot vgr_thread_slot __attribute__((tls_model("initial-exec")));
-struct vgr_vdso_hot vgr_vdso_hot;
+struct vgr_state_ops vgr_state_ops;
 
 #define tls vgr_thread_slot
 #define BUSY VGR_STATE_BUSY
@@ -42,7 +43,7 @@ static void release_orphan(void *orphan)
 	/* No frame can be inside an orphan any more when this runs (thread
 	 * exit), so zeroing it is safe, and it clears the vDSO's in-use byte:
 	 * a zero state is one the vDSO simply reseeds. */
-	explicit_bzero(orphan, vgr_vdso_hot.state_size);
+	explicit_bzero(orphan, vgr_state_ops.state_size);
 	arena_give(orphan);
 }
 
@@ -71,9 +72,11 @@ static void fork_child(void)
 	/* Only the forking thread survives; its states stay its own. */
 	void *keep[2] = { (void *)(tls.word & ~BUSY), tls.orphan };
 	arena_fork_child(keep, 2);
+	/* The userspace generator reseeds every state after this. */
+	generation_bump();
 }
 
-bool thread_state_init(const struct vdso_getrandom *vdso)
+bool thread_state_init(const struct state_provider *p)
 {
 	if (pthread_key_create(&exit_key, on_thread_exit) != 0)
 		return false;
@@ -81,9 +84,9 @@ bool thread_state_init(const struct vdso_getrandom *vdso)
 		pthread_key_delete(exit_key);
 		return false;
 	}
-	vgr_vdso_hot.fn = vdso->fn;
-	vgr_vdso_hot.state_size = vdso->state_size;
-	arena_configure(vdso->state_size, vdso->mmap_prot, vdso->mmap_flags);
+	vgr_state_ops.fn = p->fn;
+	vgr_state_ops.state_size = p->state_size;
+	arena_configure(p->state_size, p->mmap_prot, p->mmap_flags, p->wipe_on_fork);
 	return true;
 }
 
@@ -132,7 +135,7 @@ ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags)
 {
 	uintptr_t w = tls.word;
 
-	if (backend_current() != VGR_BACKEND_VDSO)
+	if (backend_current() == VGR_BACKEND_SYSCALL)
 		return syscall_getrandom(buf, len, flags);
 	/* Nested hits are counted since the state was taken, not since a call
 	 * last completed: resetting on every completion would cost a store on

@@ -10,9 +10,22 @@
 
 #include "vdso_getrandom.h"
 
+/*
+ * What fills a buffer from a per-thread state: the kernel's vDSO function,
+ * or the userspace ChaCha20 generator, which has the same calling
+ * convention (bytes written, or a negative errno), and how its states must
+ * be mapped.
+ */
+struct state_provider {
+	vdso_getrandom_fn fn;
+	size_t state_size;
+	int mmap_prot, mmap_flags;
+	bool wipe_on_fork;   /* also madvise(MADV_WIPEONFORK) each page group */
+};
+
 /* Set up the per-thread machinery (thread-exit key, fork handlers, arena
- * geometry) for this vDSO.  Once per process, before the first call. */
-bool thread_state_init(const struct vdso_getrandom *vdso);
+ * geometry) for this provider.  Once per process, before the first call. */
+bool thread_state_init(const struct state_provider *p);
 
 /* The per-thread slot.  Its word holds the state's address, with the low
  * bit set while a call is inside the vDSO (slots are cache-line aligned, so
@@ -29,12 +42,12 @@ struct thread_slot {
 extern __thread struct thread_slot vgr_thread_slot
 	__attribute__((tls_model("initial-exec")));
 
-/* What the hot path needs of the vDSO, set once before any state exists. */
-struct vgr_vdso_hot {
+/* What the hot path needs of the provider, set once before any state exists. */
+struct vgr_state_ops {
 	vdso_getrandom_fn fn;
 	size_t state_size;
 };
-extern struct vgr_vdso_hot vgr_vdso_hot;
+extern struct vgr_state_ops vgr_state_ops;
 
 /* Everything but a thread with a free state: first call (and backend
  * choice), nested or abandoned state, exiting thread, failed arena. */
@@ -42,7 +55,7 @@ ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags);
 /* The call on state w returned, but a nested call had replaced it. */
 void thread_state_superseded(uintptr_t w);
 
-/* One vDSO call on state word w (not busy), marking it busy meanwhile. */
+/* One provider call on state word w (not busy), marking it busy meanwhile. */
 static inline ssize_t vgr_vdso_call(uintptr_t w, void *buf, size_t len,
                                     unsigned int flags)
 {
@@ -50,7 +63,7 @@ static inline ssize_t vgr_vdso_call(uintptr_t w, void *buf, size_t len,
 
 	vgr_thread_slot.word = w | VGR_STATE_BUSY;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	r = vgr_vdso_hot.fn(buf, len, flags, (void *)w, vgr_vdso_hot.state_size);
+	r = vgr_state_ops.fn(buf, len, flags, (void *)w, vgr_state_ops.state_size);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	if (__builtin_expect(vgr_thread_slot.word == (w | VGR_STATE_BUSY), 1))
 		vgr_thread_slot.word = w;

@@ -3,8 +3,9 @@
 #include "vgetrandom.h"
 
 #include "backend.h"
+#include "generation.h"
+#include "hybrid_bulk.h"
 #include "limits_internal.h"
-#include "syscall_path.h"
 #include "thread_state.h"
 
 #include <errno.h>
@@ -27,14 +28,20 @@ VGR_EXPORT ssize_t vgetrandom(void *buf, size_t len, unsigned int flags)
 		return -1;
 	}
 
-	/* A thread holding a state implies the vDSO backend; everything else
-	 * (including the backend choice) is on the slow path. */
+	if (__builtin_expect(len >= vgr_bulk_min, 0))
+		return hybrid_getrandom(buf, len, flags);
+	/* A thread holding a state implies a state-based backend; everything
+	 * else (including the backend choice) is on the slow path. */
 	return thread_state_getrandom(buf, len, flags);
 }
 
 VGR_EXPORT const char *vgetrandom_backend(void)
 {
-	if (backend_current() == VGR_BACKEND_VDSO)
-		return "vdso";
-	return syscall_path_saw_enosys() ? "urandom" : "syscall";
+	return backend_name();
+}
+
+VGR_EXPORT int vgetrandom_reseed(void)
+{
+	generation_bump();
+	return 0;
 }

@@ -4,7 +4,8 @@
 set -eu
 lib="$1"
 expected="vgetrandom@@VGETRANDOM_0.1
-vgetrandom_backend@@VGETRANDOM_0.1"
+vgetrandom_backend@@VGETRANDOM_0.1
+vgetrandom_reseed@@VGETRANDOM_0.1"
 actual=$(nm -D --defined-only "$lib" | awk '$2 != "A" { print $3 }' | sort)
 if [ "$actual" != "$expected" ]; then
 	echo "exported symbols differ from the intended list"

@@ -21,10 +21,6 @@
 
 enum { WORDS = 4096, BUSY_THREADS = 8, CHILD_THREADS = 8 };
 
-static int on_vdso(void)
-{
-	return strcmp(vgetrandom_backend(), "vdso") == 0;
-}
 
 /* Child-side checks after a fork; returns an exit code (0 = good). */
 struct child_thread {
@@ -48,7 +44,7 @@ static int child_checks(void)
 	pthread_t t[CHILD_THREADS];
 	void *mine = thread_state_current();
 
-	if (!on_vdso())
+	if (!backend_has_states())
 		return 0;
 	/* Every state but the forking thread's is free again. */
 	arena_get_stats(&st);
@@ -179,7 +175,7 @@ static void test_child_threads_never_share(void **unused)
 	(void)unused;
 	pthread_t t[BUSY_THREADS];
 
-	if (!on_vdso())
+	if (!backend_has_states())
 		skip();
 	stop_busy = 0;
 	for (int i = 0; i < BUSY_THREADS; i++)

@@ -157,7 +157,7 @@ static void test_abandoned_state_recovers(void **unused)
 	int result = -1;
 	struct arena_stats before, after;
 
-	if (strcmp(vgetrandom_backend(), "vdso") != 0)
+	if (!backend_has_states())
 		skip();
 	arena_get_stats(&before);
 	pthread_create(&t, NULL, abandon_main, &result);
@@ -199,7 +199,7 @@ static void *probe_main(void *arg)
 static void test_mmap_failure_falls_back(void **unused)
 {
 	(void)unused;
-	if (strcmp(vgetrandom_backend(), "vdso") != 0)
+	if (!backend_has_states())
 		skip();
 	pid_t pid = fork();
 	if (pid == 0) {

@@ -49,10 +49,6 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static int on_vdso(void)
-{
-	return strcmp(vgetrandom_backend(), "vdso") == 0;
-}
 
 static void test_concurrent_threads_have_distinct_states(void **unused)
 {
@@ -74,7 +70,7 @@ static void test_concurrent_threads_have_distinct_states(void **unused)
 	for (int i = 0; i < NTHREADS; i++) {
 		assert_false(w[i].failed);
 		memcpy(&all[i * KEEP], w[i].words, sizeof(w[i].words));
-		if (!on_vdso())
+		if (!backend_has_states())
 			continue;
 		assert_non_null(w[i].state);
 		assert_false(w[i].state_changed);
@@ -148,7 +144,7 @@ static void test_arena_geometry(void **unused)
 	(void)unused;
 	struct arena_stats st;
 	uint64_t v;
-	if (!on_vdso())
+	if (!backend_has_states())
 		skip();
 	assert_int_equal(vgetrandom(&v, sizeof(v), 0), sizeof(v));
 	arena_get_stats(&st);

@@ -19,6 +19,15 @@ static inline long raw_getrandom(void *buf, size_t len, unsigned flags)
 	return syscall(SYS_getrandom, buf, len, flags);
 }
 
+/* Does this process's backend hand each thread a state (vDSO or the
+ * userspace generator), as opposed to the plain system call? */
+static inline int backend_has_states(void)
+{
+	extern const char *vgetrandom_backend(void);
+	const char *b = vgetrandom_backend();
+	return strcmp(b, "syscall") != 0 && strcmp(b, "urandom") != 0;
+}
+
 /* Fill buf completely through fn, failing the process if it cannot. */
 #define FILL_OR_DIE(fn, buf, len)                                            \
 	do {                                                                 \

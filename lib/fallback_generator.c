@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The userspace ChaCha20 generator.
+ *
+ * Each thread's state holds a key and a 1 KiB keystream buffer.  A refill
+ * runs the selected ChaCha kernel for 16 blocks (one call of the 16-wide
+ * kernel) from the current key; the first 32 bytes become the next key at
+ * once ("fast key erasure"), the other 992 are output.  Bytes handed out are
+ * zeroed in the buffer, so the state left behind never lets anyone
+ * recompute output already given.
+ *
+ * The state memory may be zeroed under us: MAP_DROPPABLE pages can be
+ * dropped by the kernel at any time, and are wiped in a forked child, as
+ * MADV_WIPEONFORK pages are.  A zero magic word means "not seeded": the
+ * state reseeds.  Because a page can be dropped in the middle of a request,
+ * the magic is checked again after the output is written; if it is gone,
+ * the output may contain zeros and the whole request is made again.
+ */
+#include "fallback_generator.h"
+#include "chacha.h"
+#include "generation.h"
+#include "limits_internal.h"
+#include "syscall_path.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE 0x08 /* Linux 6.11; older headers lack it */
+#endif
+#ifndef MADV_WIPEONFORK
+#define MADV_WIPEONFORK 18
+#endif
+
+#define STATE_MAGIC 0x7667722d63686163ull /* "vgr-chac" */
+#define BUF_SIZE 1024u
+#define KEY_SIZE 32u
+
+struct fb_state {
+	uint8_t buf[BUF_SIZE]; /* keystream; [pos, BUF_SIZE) not yet handed out */
+	uint32_t key[8];
+	uint64_t magic;        /* STATE_MAGIC while seeded; 0 = new or wiped */
+	uint64_t generation;   /* vgr_generation when seeded */
+	uint64_t bytes_left;   /* output budget until the next reseed */
+	uint64_t reseed_at;    /* CLOCK_MONOTONIC_COARSE ns deadline */
+	pid_t pid;             /* FORK_PID_CHECK only */
+	uint32_t pos;
+};
+
+uint64_t vgr_generation = 1;
+
+static enum fallback_fork_mode fork_mode;
+static uint64_t budget_bytes = FALLBACK_RESEED_BYTES;
+static uint64_t budget_ns = FALLBACK_RESEED_NS;
+static unsigned long seeds;
+
+enum fallback_fork_mode fallback_fork_mode(void)
+{
+	return fork_mode;
+}
+
+void fallback_test_set_budgets(uint64_t bytes, uint64_t ns)
+{
+	budget_bytes = bytes ? bytes : FALLBACK_RESEED_BYTES;
+	budget_ns = ns ? ns : FALLBACK_RESEED_NS;
+}
+
+unsigned long fallback_seed_count(void)
+{
+	return __atomic_load_n(&seeds, __ATOMIC_RELAXED);
+}
+
+bool fallback_probe(struct state_provider *p)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = page > 0 ? (size_t)page : 4096;
+	void *m;
+
+	if (sizeof(struct fb_state) > len)
+		return false;
+	p->fn = fallback_generate;
+	p->state_size = sizeof(struct fb_state);
+	p->mmap_prot = PROT_READ | PROT_WRITE;
+
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_DROPPABLE | MAP_ANONYMOUS, -1, 0);
+	if (m != MAP_FAILED) {
+		munmap(m, len);
+		p->mmap_flags = MAP_DROPPABLE | MAP_ANONYMOUS;
+		p->wipe_on_fork = false;
+		fork_mode = FORK_DROPPABLE;
+		return true;
+	}
+
+	p->mmap_flags = MAP_PRIVATE | MAP_ANONYMOUS;
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return false;
+	/* qemu-user answers 0 to any madvise without doing anything: an
+	 * advice no kernel knows must fail before MADV_WIPEONFORK's success
+	 * is believed. */
+	if (madvise(m, len, 0x7fff) != 0 && madvise(m, len, MADV_WIPEONFORK) == 0) {
+		p->wipe_on_fork = true;
+		fork_mode = FORK_WIPEONFORK;
+	} else {
+		p->wipe_on_fork = false;
+		fork_mode = FORK_PID_CHECK;
+	}
+	munmap(m, len);
+	return true;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* A fresh key from the kernel; the buffer is emptied.  Only the blocking
+ * behaviour of the caller's flags is kept: a state is never seeded with
+ * GRND_INSECURE bytes, since it goes on to serve every later request. */
+static int seed(struct fb_state *st, unsigned int flags)
+{
+	uint32_t key[8];
+	ssize_t r = syscall_getrandom(key, sizeof(key), flags & VGR_GRND_NONBLOCK);
+
+	if (r != (ssize_t)sizeof(key)) {
+		explicit_bzero(key, sizeof(key));
+		return r < 0 ? -errno : -EIO;
+	}
+	memcpy(st->key, key, sizeof(key));
+	explicit_bzero(key, sizeof(key));
+	explicit_bzero(st->buf, sizeof(st->buf));
+	st->pos = BUF_SIZE;
+	st->generation = generation_current();
+	st->bytes_left = budget_bytes;
+	st->reseed_at = now_ns() + budget_ns;
+	if (fork_mode == FORK_PID_CHECK)
+		st->pid = getpid();
+	__atomic_add_fetch(&seeds, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&st->magic, STATE_MAGIC, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static int refill(struct fb_state *st, unsigned int flags)
+{
+	if (st->bytes_left == 0 || now_ns() >= st->reseed_at) {
+		int r = seed(st, flags);
+		if (r < 0)
+			return r;
+	}
+	chacha_kernel()->blocks(st->buf, st->key, 0, BUF_SIZE / 64);
+	memcpy(st->key, st->buf, KEY_SIZE);
+	memset(st->buf, 0, KEY_SIZE);
+	st->pos = KEY_SIZE;
+	return 0;
+}
+
+/* Copy n bytes of stream out, zeroing them in the buffer.  The budgets are
+ * checked at refills, so a buffer already made is still served after its
+ * budget runs out: the granularity is one buffer (992 bytes). */
+static int take(struct fb_state *st, uint8_t *out, size_t n, unsigned int flags)
+{
+	while (n) {
+		if (st->pos >= BUF_SIZE) {
+			int r = refill(st, flags);
+			if (r < 0)
+				return r;
+		}
+		size_t m = BUF_SIZE - st->pos;
+		if (m > n)
+			m = n;
+		memcpy(out, st->buf + st->pos, m);
+		memset(st->buf + st->pos, 0, m);
+		st->pos += (uint32_t)m;
+		st->bytes_left = st->bytes_left > m ? st->bytes_left - m : 0;
+		out += m;
+		n -= m;
+	}
+	return 0;
+}
+
+static bool needs_seed(const struct fb_state *st)
+{
+	if (__atomic_load_n(&st->magic, __ATOMIC_RELAXED) != STATE_MAGIC)
+		return true;
+	if (st->generation != generation_current())
+		return true;
+	return fork_mode == FORK_PID_CHECK && st->pid != getpid();
+}
+
+ssize_t fallback_generate(void *buf, size_t len, unsigned int flags,
+                          void *state, size_t state_len)
+{
+	struct fb_state *st = state;
+	int r;
+
+	(void)state_len;
+	if (len == 0)
+		return 0;
+	if (len > VGR_MAX_RW_COUNT)
+		len = VGR_MAX_RW_COUNT;
+
+	for (;;) {
+		if (__builtin_expect(needs_seed(st), 0)) {
+			r = seed(st, flags);
+			if (r == -EAGAIN && (flags & VGR_GRND_INSECURE)) {
+				/* Not ready, but the caller accepts that: this one
+				 * request goes to the kernel as asked. */
+				ssize_t s = syscall_getrandom(buf, len, flags);
+				return s < 0 ? -errno : s;
+			}
+			if (r < 0)
+				return r;
+		}
+
+		if (len < FALLBACK_DIRECT_MIN) {
+			r = take(st, buf, len, flags);
+		} else {
+			/* A one-off key from the stream, expanded straight into
+			 * the caller's buffer at full kernel width. */
+			uint32_t key[8];
+			r = take(st, (uint8_t *)key, sizeof(key), flags);
+			if (r == 0) {
+				chacha_stream(chacha_kernel(), buf, len, key, 0);
+				st->bytes_left = st->bytes_left > len ? st->bytes_left - len : 0;
+			}
+			explicit_bzero(key, sizeof(key));
+		}
+		if (r < 0)
+			return r;
+
+		/* Were the pages dropped while we read them?  The fence keeps
+		 * the buffer reads above ahead of this load. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__builtin_expect(__atomic_load_n(&st->magic, __ATOMIC_RELAXED) == STATE_MAGIC, 1))
+			return (ssize_t)len;
+	}
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VGR_HYBRID_BULK_H
+#define VGR_HYBRID_BULK_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * The hybrid bulk path: for a large request, a fresh 32-byte key from the
+ * vDSO in this very call, expanded with the fastest ChaCha kernel straight
+ * into the caller's buffer, then wiped.  Nothing is kept between calls, so
+ * the output is exactly as fresh as the vDSO's own.
+ *
+ * The threshold comes from bench/bench-backends (the crossover of "vDSO
+ * for the whole request" and "vDSO for 32 bytes + local expansion").
+ */
+#define VGR_HYBRID_MIN 128u
+
+ssize_t hybrid_getrandom(void *buf, size_t len, unsigned int flags);
+
+#endif
