@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The userspace generator's reseed triggers and hygiene, and the hybrid
+ * bulk path.  Run under VGETRANDOM_BACKEND=chacha and =hybrid; each group
+ * skips when the other backend is active.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <time.h>
+
+#include "fallback_generator.h"
+#include "hybrid_bulk.h"
+#include "state_arena.h"
+#include "test_util.h"
+#include "thread_state.h"
+#include "vgetrandom.h"
+
+static int is_backend(const char *prefix)
+{
+	return strncmp(vgetrandom_backend(), prefix, strlen(prefix)) == 0;
+}
+
+#define NEED_FALLBACK()                          \
+	do {                                     \
+		if (!is_backend("chacha-"))      \
+			skip();                  \
+	} while (0)
+#define NEED_HYBRID()                            \
+	do {                                     \
+		if (!is_backend("vdso+chacha-")) \
+			skip();                  \
+	} while (0)
+
+static void draw(size_t len)
+{
+	static unsigned char buf[1 << 16];
+	assert_true(len <= sizeof(buf));
+	assert_int_equal(vgetrandom(buf, len, 0), (ssize_t)len);
+}
+
+/* ---- the userspace generator ---- */
+
+static void *first_call(void *arg)
+{
+	unsigned long before = fallback_seed_count();
+	draw(16);
+	*(unsigned long *)arg = fallback_seed_count() - before;
+	return NULL;
+}
+
+static void test_new_state_seeds(void **unused)
+{
+	(void)unused;
+	NEED_FALLBACK();
+	pthread_t t;
+	unsigned long seeded = 0;
+	pthread_create(&t, NULL, first_call, &seeded);
+	pthread_join(t, NULL);
+	/* Reused or fresh, a state from another thread is either wiped or
+	 * continues its own stream; a brand-new one must seed. */
+	assert_true(seeded <= 1);
+	draw(16);
+	unsigned long before = fallback_seed_count();
+	draw(16);
+	assert_int_equal(fallback_seed_count(), before); /* no reseed per call */
+}
+
+static void test_generation_bump_reseeds(void **unused)
+{
+	(void)unused;
+	NEED_FALLBACK();
+	draw(16);
+	unsigned long before = fallback_seed_count();
+	assert_int_equal(vgetrandom_reseed(), 0);
+	draw(16);
+	assert_int_equal(fallback_seed_count(), before + 1);
+	draw(16);
+	assert_int_equal(fallback_seed_count(), before + 1);
+}
+
+static void test_byte_budget_reseeds(void **unused)
+{
+	(void)unused;
+	NEED_FALLBACK();
+	fallback_test_set_budgets(4096, 0);
+	vgetrandom_reseed();
+	draw(16);
+	unsigned long before = fallback_seed_count();
+	for (int i = 0; i < 4096; i++)
+		draw(16); /* 64 KiB */
+	unsigned long n = fallback_seed_count() - before;
+	fallback_test_set_budgets(0, 0);
+	/* One reseed per 4 KiB budget, checked at each 992-byte refill:
+	 * between 64 KiB / 4.97 KiB and 64 KiB / 4 KiB. */
+	print_message("%lu reseeds in 64 KiB with a 4 KiB budget\n", n);
+	assert_true(n >= 12 && n <= 16);
+}
+
+static void test_time_budget_reseeds(void **unused)
+{
+	(void)unused;
+	NEED_FALLBACK();
+	fallback_test_set_budgets(0, 1000000); /* 1 ms */
+	vgetrandom_reseed();
+	draw(16);
+	unsigned long before = fallback_seed_count();
+	struct timespec ts = { 0, 30 * 1000000 };
+	nanosleep(&ts, NULL);
+	draw(500);
+	draw(500); /* 1016 bytes after the seed: crosses the first refill */
+	unsigned long n = fallback_seed_count() - before;
+	fallback_test_set_budgets(0, 0);
+	assert_int_equal(n, 1);
+	/* With the default 60 s budget the same does not reseed. */
+	vgetrandom_reseed();
+	draw(16);
+	before = fallback_seed_count();
+	nanosleep(&ts, NULL);
+	draw(500);
+	draw(500);
+	assert_int_equal(fallback_seed_count(), before);
+}
+
+/* A state zeroed under us (as the kernel does to dropped MAP_DROPPABLE
+ * pages, or to wiped pages in a child) reseeds and never yields zeros. */
+static void test_wiped_state_reseeds(void **unused)
+{
+	(void)unused;
+	NEED_FALLBACK();
+	uint64_t out[8];
+	draw(16);
+	void *st = thread_state_current();
+	assert_non_null(st);
+	struct arena_stats as;
+	arena_get_stats(&as);
+	memset(st, 0, as.slot_size);
+	unsigned long before = fallback_seed_count();
+	assert_int_equal(vgetrandom(out, sizeof(out), 0), sizeof(out));
+	assert_int_equal(fallback_seed_count(), before + 1);
+	for (int i = 0; i < 8; i++)
+		assert_true(out[i] != 0); /* each 2^-64 */
+}
+
+/* Output handed out is gone from the state: no 16-byte output appears
+ * anywhere in the state's memory afterwards. */
+static void test_output_not_in_state(void **unused)
+{
+	(void)unused;
+	NEED_FALLBACK();
+	struct arena_stats as;
+	unsigned char out[16];
+	draw(16);
+	arena_get_stats(&as);
+	for (int i = 0; i < 200; i++) {
+		assert_int_equal(vgetrandom(out, sizeof(out), 0), sizeof(out));
+		const unsigned char *st = thread_state_current();
+		for (size_t off = 0; off + sizeof(out) <= as.slot_size; off++)
+			assert_false(memcmp(st + off, out, sizeof(out)) == 0);
+	}
+}
+
+/* A nested call (state marked in use) is served by the syscall and leaves
+ * the state byte-for-byte untouched. */
+static void test_in_use_state_untouched(void **unused)
+{
+	(void)unused;
+	NEED_FALLBACK();
+	struct arena_stats as;
+	static unsigned char before[8192];
+	unsigned char out[32];
+	draw(16);
+	arena_get_stats(&as);
+	unsigned char *st = thread_state_current();
+	memcpy(before, st, as.slot_size);
+	unsigned long fb = thread_state_syscall_fallbacks();
+	thread_state_test_mark_busy();
+	assert_int_equal(vgetrandom(out, sizeof(out), 0), sizeof(out));
+	assert_int_equal(thread_state_syscall_fallbacks(), fb + 1);
+	assert_memory_equal(before, st, as.slot_size);
+	/* Undo the mark the way a returning outer call would. */
+	for (unsigned i = 0; i < VGR_ABANDON_THRESHOLD; i++)
+		draw(16);
+}
+
+/* After fork the child's first call reseeds (wiped memory or a moved
+ * generation), and parent and child streams differ. */
+static void test_child_reseeds(void **unused)
+{
+	(void)unused;
+	NEED_FALLBACK();
+	draw(16);
+	pid_t pid = fork();
+	if (pid == 0) {
+		unsigned long before = fallback_seed_count();
+		unsigned char b[16];
+		if (vgetrandom(b, sizeof(b), 0) != sizeof(b))
+			_exit(2);
+		_exit(fallback_seed_count() == before + 1 ? 0 : 1);
+	}
+	assert_true(child_ok(pid));
+}
+
+/* The state pages are kept out of core dumps (and, without MAP_DROPPABLE,
+ * wiped on fork): read back from /proc/self/smaps. */
+static void test_state_pages_flags(void **unused)
+{
+	(void)unused;
+	NEED_FALLBACK();
+	draw(16);
+	uintptr_t st = (uintptr_t)thread_state_current();
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	int in_range = 0, checked = 0;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+			in_range = st >= lo && st < hi;
+			continue;
+		}
+		if (in_range && strncmp(line, "VmFlags:", 8) == 0) {
+			assert_non_null(strstr(line, " dd"));
+			if (fallback_fork_mode() == FORK_WIPEONFORK)
+				assert_non_null(strstr(line, " wf"));
+			checked = 1;
+		}
+	}
+	fclose(f);
+	assert_true(checked);
+}
+
+/* ---- the hybrid bulk path ---- */
+
+static void test_hybrid_threshold(void **unused)
+{
+	(void)unused;
+	NEED_HYBRID();
+	unsigned long c0 = hybrid_call_count();
+	draw(VGR_HYBRID_MIN - 1);
+	assert_int_equal(hybrid_call_count(), c0);
+	draw(VGR_HYBRID_MIN);
+	assert_int_equal(hybrid_call_count(), c0 + 1);
+	draw(1 << 16);
+	assert_int_equal(hybrid_call_count(), c0 + 2);
+}
+
+enum { BULK = 4096, CALLS = 64, THREADS = 8 };
+static uint64_t bulk_words[(THREADS + 1) * CALLS * BULK / 8];
+
+static void *bulk_thread(void *arg)
+{
+	uint64_t *w = arg;
+	for (int i = 0; i < CALLS; i++)
+		if (vgetrandom(w + i * (BULK / 8), BULK, 0) != BULK)
+			abort();
+	return NULL;
+}
+
+/* 64 calls of 4 KiB in each of 9 threads: 294,912 words, none repeated
+ * (a chance repeat is below 2^-27). */
+static void test_hybrid_outputs_unique(void **unused)
+{
+	(void)unused;
+	NEED_HYBRID();
+	pthread_t t[THREADS];
+	for (int i = 0; i < THREADS; i++)
+		pthread_create(&t[i], NULL, bulk_thread, bulk_words + (size_t)(i + 1) * CALLS * BULK / 8);
+	bulk_thread(bulk_words);
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(repeats_u64(bulk_words, sizeof(bulk_words) / 8), 0);
+}
+
+/* Children forked from a parent that uses the bulk path: every child's and
+ * the parent's large outputs are pairwise distinct. */
+static void test_hybrid_fork_never_repeats(void **unused)
+{
+	(void)unused;
+	NEED_HYBRID();
+	enum { KIDS = 16, WORDS = 8192 };
+	static uint64_t all[(KIDS + 1) * WORDS];
+	draw(1024);
+	for (int k = 0; k < KIDS; k++) {
+		int fds[2];
+		assert_int_equal(pipe(fds), 0);
+		pid_t pid = fork();
+		if (pid == 0) {
+			static uint64_t mine[WORDS];
+			close(fds[0]);
+			FILL_OR_DIE(vgetrandom, mine, sizeof(mine));
+			_exit(write_full(fds[1], mine, sizeof(mine)) == 0 ? 0 : 1);
+		}
+		close(fds[1]);
+		assert_int_equal(read_full(fds[0], all + (size_t)k * WORDS, WORDS * 8), 0);
+		close(fds[0]);
+		assert_true(child_ok(pid));
+	}
+	FILL_OR_DIE(vgetrandom, all + (size_t)KIDS * WORDS, WORDS * 8);
+	assert_int_equal(repeats_u64(all, sizeof(all) / 8), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_new_state_seeds),
+		cmocka_unit_test(test_generation_bump_reseeds),
+		cmocka_unit_test(test_byte_budget_reseeds),
+		cmocka_unit_test(test_time_budget_reseeds),
+		cmocka_unit_test(test_wiped_state_reseeds),
+		cmocka_unit_test(test_output_not_in_state),
+		cmocka_unit_test(test_in_use_state_untouched),
+		cmocka_unit_test(test_child_reseeds),
+		cmocka_unit_test(test_state_pages_flags),
+		cmocka_unit_test(test_hybrid_threshold),
+		cmocka_unit_test(test_hybrid_outputs_unique),
+		cmocka_unit_test(test_hybrid_fork_never_repeats),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
