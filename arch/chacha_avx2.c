@@ -21,4 +21,4 @@ static inline __attribute__((always_inline)) __m256i rotl_avx2(__m256i x, int n)
 
 #include "chacha_ymm.h"
 
-CHACHA_DEFINE_KERNEL(chacha_blocks_avx2, chacha_blocks_sse2)
+CHACHA_DEFINE_KERNEL(chacha_blocks_avx2, chacha_blocks_sse2, 4)

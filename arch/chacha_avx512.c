@@ -48,5 +48,7 @@ static inline void store_group(uint8_t *out, const VEC x[16])
 	}
 }
 
-/* Every AVX-512F CPU also has AVX2, so the 8-wide kernel takes small tails. */
-CHACHA_DEFINE_KERNEL(chacha_blocks_avx512, chacha_blocks_avx2)
+/* Small tails go to the ymm kernel (and from there to the xmm one), so this
+ * kernel needs AVX-512VL as well as F: every AVX-512 CPU since Skylake-SP
+ * has both. */
+CHACHA_DEFINE_KERNEL(chacha_blocks_avx512, chacha_blocks_avx512vl, 8)

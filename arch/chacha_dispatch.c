@@ -38,7 +38,7 @@ struct entry {
  * unless the bench says otherwise. */
 static const struct entry kernels[] = {
 #ifdef VGR_HAVE_CHACHA_AVX512
-	{ { "avx512", chacha_blocks_avx512, 16 }, CPU_AVX512F },
+	{ { "avx512", chacha_blocks_avx512, 16 }, CPU_AVX512F | CPU_AVX512VL },
 #endif
 #ifdef VGR_HAVE_CHACHA_AVX512VL
 	{ { "avx512vl", chacha_blocks_avx512vl, 8 }, CPU_AVX512F | CPU_AVX512VL },

@@ -28,13 +28,16 @@
 		c = V_ADD(c, d); b = V_XOR(b, c); b = V_ROTL(b, 7);          \
 	} while (0)
 
-/* Build the W-block input state, run 20 rounds, add the input back. */
+/* Build the W-block input state, run 20 rounds, add the input back.  Only
+ * the counter words need registers of their own for the add-back; the
+ * constants and key are broadcast again (a memory operand on AVX-512),
+ * which leaves the register file to the rounds. */
 static inline __attribute__((always_inline)) void
 chacha_group(VEC x[16], const uint32_t key[8], uint64_t counter)
 {
 	static const uint32_t sigma[4] = { 0x61707865, 0x3320646e, 0x79622d32, 0x6b206574 };
 	uint32_t lo[W], hi[W];
-	VEC in[16];
+	VEC ctr_lo, ctr_hi;
 
 	/* The 64-bit counter of each lane, split into words 12 and 13. */
 	for (unsigned i = 0; i < W; i++) {
@@ -42,17 +45,18 @@ chacha_group(VEC x[16], const uint32_t key[8], uint64_t counter)
 		lo[i] = (uint32_t)c;
 		hi[i] = (uint32_t)(c >> 32);
 	}
-	for (int i = 0; i < 4; i++)
-		in[i] = V_SPLAT(sigma[i]);
-	for (int i = 0; i < 8; i++)
-		in[4 + i] = V_SPLAT(key[i]);
-	in[12] = V_LOADU(lo);
-	in[13] = V_LOADU(hi);
-	in[14] = V_SPLAT(0);
-	in[15] = V_SPLAT(0);
+	ctr_lo = V_LOADU(lo);
+	ctr_hi = V_LOADU(hi);
 
-	for (int i = 0; i < 16; i++)
-		x[i] = in[i];
+	for (int i = 0; i < 4; i++)
+		x[i] = V_SPLAT(sigma[i]);
+	for (int i = 0; i < 8; i++)
+		x[4 + i] = V_SPLAT(key[i]);
+	x[12] = ctr_lo;
+	x[13] = ctr_hi;
+	x[14] = V_SPLAT(0);
+	x[15] = V_SPLAT(0);
+
 	for (int r = 0; r < 10; r++) {
 		CHACHA_QR(x[0], x[4], x[8], x[12]);
 		CHACHA_QR(x[1], x[5], x[9], x[13]);
@@ -63,26 +67,36 @@ chacha_group(VEC x[16], const uint32_t key[8], uint64_t counter)
 		CHACHA_QR(x[2], x[7], x[8], x[13]);
 		CHACHA_QR(x[3], x[4], x[9], x[14]);
 	}
-	for (int i = 0; i < 16; i++)
-		x[i] = V_ADD(x[i], in[i]);
+	for (int i = 0; i < 4; i++)
+		x[i] = V_ADD(x[i], V_SPLAT(sigma[i]));
+	for (int i = 0; i < 8; i++)
+		x[4 + i] = V_ADD(x[4 + i], V_SPLAT(key[i]));
+	x[12] = V_ADD(x[12], ctr_lo);
+	x[13] = V_ADD(x[13], ctr_hi);
+	/* words 14 and 15: the nonce is zero, nothing to add */
 }
 
 /* Defines the kernel entry point NAME from the file's store_group(): whole
- * groups straight into out; then a remainder of more than half a group as
- * one more group through a wiped stack buffer, and a smaller remainder by
- * the next narrower kernel NARROWER (NULL for none), so a 2-block request
- * does not pay for 16. */
-#define CHACHA_DEFINE_KERNEL(NAME, NARROWER)                                 \
+ * groups straight into out; a remainder of at most NARROW_MAX blocks by the
+ * next narrower kernel NARROWER (NULL for none), so a 2-block request does
+ * not pay for 16; any other remainder as one more group through a wiped
+ * stack buffer. */
+#define CHACHA_DEFINE_KERNEL(NAME, NARROWER, NARROW_MAX)                     \
 	void NAME(uint8_t *out, const uint32_t key[8], uint64_t counter,    \
 	          size_t nblocks)                                            \
 	{                                                                    \
 		chacha_blocks_fn *narrower = NARROWER;                       \
+		if (nblocks && nblocks < W && narrower &&                    \
+		    nblocks <= (NARROW_MAX)) {                               \
+			narrower(out, key, counter, nblocks);                \
+			return;                                              \
+		}                                                            \
 		VEC x[16];                                                   \
 		for (; nblocks >= W; nblocks -= W, counter += W, out += 64 * W) { \
 			chacha_group(x, key, counter);                       \
 			store_group(out, x);                                 \
 		}                                                            \
-		if (nblocks && narrower && nblocks <= W / 2) {               \
+		if (nblocks && narrower && nblocks <= (NARROW_MAX)) {        \
 			narrower(out, key, counter, nblocks);                \
 		} else if (nblocks) {                                        \
 			uint8_t tail[64 * W];                                \
@@ -91,6 +105,8 @@ chacha_group(VEC x[16], const uint32_t key[8], uint64_t counter)
 			memcpy(out, tail, 64 * nblocks);                     \
 			explicit_bzero(tail, sizeof(tail));                  \
 		}                                                            \
+		/* the round state held keystream (the next key, in the     \
+		 * userspace generator): leave none of it on the stack */   \
 		explicit_bzero(x, sizeof(x));                                \
 	}
 

@@ -16,6 +16,7 @@
 #include "syscall_path.h"
 #include "thread_state.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -51,6 +52,26 @@ static int read_request(void)
 	fprintf(stderr, "libvgetrandom: VGETRANDOM_BACKEND=%s is not one of "
 	        "auto, vdso, hybrid, chacha, syscall; using auto\n", v);
 	return 0;
+}
+
+/* VGETRANDOM_HYBRID_MIN=N moves the hybrid threshold (bench/ uses it to
+ * measure the crossover); default VGR_HYBRID_MIN. */
+static size_t read_hybrid_min(void)
+{
+	const char *v = secure_getenv("VGETRANDOM_HYBRID_MIN");
+	char *end;
+	unsigned long long n;
+
+	if (!v || !*v)
+		return VGR_HYBRID_MIN;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || *end || n == 0 || v[0] == '-') {
+		fprintf(stderr, "libvgetrandom: VGETRANDOM_HYBRID_MIN=%s is not a "
+		        "positive number of bytes; using %u\n", v, VGR_HYBRID_MIN);
+		return VGR_HYBRID_MIN;
+	}
+	return (size_t)n;
 }
 
 static bool start_vdso(void)
@@ -94,7 +115,7 @@ static void choose(void)
 	switch (result) {
 	case VGR_BACKEND_HYBRID:
 		snprintf(name, sizeof(name), "vdso+chacha-%s", chacha_kernel()->name);
-		vgr_bulk_min = VGR_HYBRID_MIN;
+		vgr_bulk_min = read_hybrid_min();
 		break;
 	case VGR_BACKEND_CHACHA:
 		snprintf(name, sizeof(name), "chacha-%s", chacha_kernel()->name);

@@ -46,6 +46,7 @@ struct fb_state {
 	uint64_t generation;   /* vgr_generation when seeded */
 	uint64_t bytes_left;   /* output budget until the next reseed */
 	uint64_t reseed_at;    /* CLOCK_MONOTONIC_COARSE ns deadline */
+	uint64_t pid_generation; /* FORK_PID_CHECK only: the real generation */
 	pid_t pid;             /* FORK_PID_CHECK only */
 	uint32_t pos;
 };
@@ -138,8 +139,11 @@ static int seed(struct fb_state *st, unsigned int flags)
 	st->generation = generation_current();
 	st->bytes_left = budget_bytes;
 	st->reseed_at = now_ns() + budget_ns;
-	if (fork_mode == FORK_PID_CHECK)
+	if (fork_mode == FORK_PID_CHECK) {
 		st->pid = getpid();
+		st->pid_generation = st->generation;
+		st->generation = 0; /* keeps this state off the fast path */
+	}
 	__atomic_add_fetch(&seeds, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&st->magic, STATE_MAGIC, __ATOMIC_RELAXED);
 	return 0;
@@ -159,6 +163,35 @@ static int refill(struct fb_state *st, unsigned int flags)
 	return 0;
 }
 
+/* Move n bytes from src to dst and zero them at src.  Small sizes (most
+ * requests are a few bytes) use overlapping fixed-size moves that compile
+ * to plain loads and stores instead of two library calls. */
+static inline void move_and_zero(uint8_t *dst, uint8_t *src, size_t n)
+{
+	static const uint64_t z8 = 0;
+	static const uint32_t z4 = 0;
+
+	if (n >= 8 && n <= 16) {
+		memcpy(dst, src, 8);
+		memcpy(dst + n - 8, src + n - 8, 8);
+		memcpy(src, &z8, 8);
+		memcpy(src + n - 8, &z8, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(dst, src, 4);
+		memcpy(dst + n - 4, src + n - 4, 4);
+		memcpy(src, &z4, 4);
+		memcpy(src + n - 4, &z4, 4);
+	} else if (n < 4) {
+		for (size_t i = 0; i < n; i++) {
+			dst[i] = src[i];
+			src[i] = 0;
+		}
+	} else {
+		memcpy(dst, src, n);
+		memset(src, 0, n);
+	}
+}
+
 /* Copy n bytes of stream out, zeroing them in the buffer.  The budgets are
  * checked at refills, so a buffer already made is still served after its
  * budget runs out: the granularity is one buffer (992 bytes). */
@@ -173,8 +206,7 @@ static int take(struct fb_state *st, uint8_t *out, size_t n, unsigned int flags)
 		size_t m = BUF_SIZE - st->pos;
 		if (m > n)
 			m = n;
-		memcpy(out, st->buf + st->pos, m);
-		memset(st->buf + st->pos, 0, m);
+		move_and_zero(out, st->buf + st->pos, m);
 		st->pos += (uint32_t)m;
 		st->bytes_left = st->bytes_left > m ? st->bytes_left - m : 0;
 		out += m;
@@ -187,18 +219,45 @@ static bool needs_seed(const struct fb_state *st)
 {
 	if (__atomic_load_n(&st->magic, __ATOMIC_RELAXED) != STATE_MAGIC)
 		return true;
-	if (st->generation != generation_current())
-		return true;
-	return fork_mode == FORK_PID_CHECK && st->pid != getpid();
+	if (fork_mode == FORK_PID_CHECK)
+		return st->pid != getpid() || st->pid_generation != generation_current();
+	return st->generation != generation_current();
 }
+
+static ssize_t generate_slow(struct fb_state *st, uint8_t *buf, size_t len,
+                             unsigned int flags);
 
 ssize_t fallback_generate(void *buf, size_t len, unsigned int flags,
                           void *state, size_t state_len)
 {
 	struct fb_state *st = state;
-	int r;
+	uint32_t pos = st->pos;
 
 	(void)state_len;
+	/* The common case, kept short: a small request the buffer holds, on
+	 * a state seeded in this generation (in pid-check mode the stored
+	 * generation is 0, which never matches, so that mode always takes
+	 * the slow path and its getpid()). */
+	if (__builtin_expect(len - 1 < 64 && len <= BUF_SIZE - pos &&
+	                     __atomic_load_n(&st->magic, __ATOMIC_RELAXED) == STATE_MAGIC &&
+	                     st->generation == generation_current(), 1)) {
+		move_and_zero(buf, st->buf + pos, len);
+		st->pos = pos + (uint32_t)len;
+		st->bytes_left = st->bytes_left > len ? st->bytes_left - len : 0;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__builtin_expect(__atomic_load_n(&st->magic, __ATOMIC_RELAXED) == STATE_MAGIC, 1))
+			return (ssize_t)len;
+	}
+	return generate_slow(st, buf, len, flags);
+}
+
+/* Everything else: seeding, refills, large requests, and redoing a request
+ * whose pages were dropped while it ran. */
+static ssize_t generate_slow(struct fb_state *st, uint8_t *buf, size_t len,
+                             unsigned int flags)
+{
+	int r;
+
 	if (len == 0)
 		return 0;
 	if (len > VGR_MAX_RW_COUNT)

@@ -1,0 +1,473 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The benchmark users run first: ns per call of every random-byte source
+ * on this machine, for request sizes from 1 byte to 1 MiB, side by side.
+ *
+ * Each source is measured in a child process of its own (the library
+ * chooses its backend once per process, from VGETRANDOM_BACKEND), and the
+ * children run interleaved: round 1 of every source, then round 2, with the
+ * order rotated each round.  The tables show the median over the rounds;
+ * the CSV also has min and max.  Comparators that are not installed are
+ * listed as skipped, never faked.
+ *
+ *   vgetrandom-bench [--quick] [--rounds N] [--csv FILE] [--json FILE]
+ *   vgetrandom-bench --child SOURCE [--target-ms T]   (internal)
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gnu/libc-version.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vgetrandom.h"
+
+extern char **environ;
+
+static const size_t sizes[] = { 1, 4, 16, 32, 64, 128, 256, 1024, 4096, 65536, 1 << 20 };
+#define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
+#define MAXBUF (1u << 20)
+
+/* ---- the child: one source, every size ---- */
+
+typedef int (*fill_fn)(void *buf, size_t len);
+
+static int fill_syscall(void *b, size_t n) { return syscall(SYS_getrandom, b, n, 0) == (long)n; }
+static int fill_libc_getrandom(void *b, size_t n) { return getrandom(b, n, 0) == (ssize_t)n; }
+static int fill_vgetrandom(void *b, size_t n) { return vgetrandom(b, n, 0) == (ssize_t)n; }
+
+static int urandom_fd = -1;
+static int fill_urandom(void *b, size_t n) { return read(urandom_fd, b, n) == (ssize_t)n; }
+
+typedef ssize_t (*vdso_fn)(void *, size_t, unsigned, void *, size_t);
+static vdso_fn raw_fn;
+static void *raw_state;
+static size_t raw_state_size;
+static int fill_raw_vdso(void *b, size_t n)
+{
+	return raw_fn(b, n, 0, raw_state, raw_state_size) == (ssize_t)n;
+}
+
+static int setup_raw_vdso(void)
+{
+	struct { uint32_t size, prot, flags, reserved[13]; } params;
+	void *h = dlopen("linux-vdso.so.1", RTLD_NOW | RTLD_NOLOAD);
+	if (!h)
+		return 0;
+	raw_fn = (vdso_fn)(uintptr_t)dlvsym(h, "__vdso_getrandom", "LINUX_2.6");
+	if (!raw_fn)
+		raw_fn = (vdso_fn)(uintptr_t)dlvsym(h, "__kernel_getrandom", "LINUX_2.6.39");
+	if (!raw_fn || raw_fn(NULL, 0, 0, &params, ~(size_t)0) != 0)
+		return 0;
+	raw_state_size = params.size;
+	raw_state = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), (int)params.prot,
+	                 (int)params.flags, -1, 0);
+	return raw_state != MAP_FAILED;
+}
+
+/* Comparators from other libraries, found at run time by soname. */
+static void (*ext_buf)(void *, size_t);
+static int (*ext_rand_bytes)(unsigned char *, int);
+static int fill_ext_buf(void *b, size_t n) { ext_buf(b, n); return 1; }
+static int fill_openssl(void *b, size_t n) { return ext_rand_bytes(b, (int)n) == 1; }
+
+static void *sym_from(const char *soname, const char *sym)
+{
+	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+	return h ? dlsym(h, sym) : NULL;
+}
+
+/* 0: not available here. */
+static fill_fn child_source(const char *name)
+{
+	if (!strcmp(name, "syscall"))
+		return fill_syscall;
+	if (!strcmp(name, "libc-getrandom"))
+		return fill_libc_getrandom;
+	if (!strncmp(name, "vgetrandom", 10))
+		return fill_vgetrandom;
+	if (!strcmp(name, "raw-vdso"))
+		return setup_raw_vdso() ? fill_raw_vdso : NULL;
+	if (!strcmp(name, "/dev/urandom")) {
+		urandom_fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+		return urandom_fd >= 0 ? fill_urandom : NULL;
+	}
+	if (!strcmp(name, "libc-arc4random")) {
+		ext_buf = (void (*)(void *, size_t))(uintptr_t)sym_from("libc.so.6", "arc4random_buf");
+		return ext_buf ? fill_ext_buf : NULL;
+	}
+	if (!strcmp(name, "libbsd-arc4random")) {
+		ext_buf = (void (*)(void *, size_t))(uintptr_t)sym_from("libbsd.so.0", "arc4random_buf");
+		return ext_buf ? fill_ext_buf : NULL;
+	}
+	if (!strcmp(name, "libsodium")) {
+		int (*init)(void) = (int (*)(void))(uintptr_t)sym_from("libsodium.so.23", "sodium_init");
+		ext_buf = (void (*)(void *, size_t))(uintptr_t)sym_from("libsodium.so.23", "randombytes_buf");
+		return init && ext_buf && init() >= 0 ? fill_ext_buf : NULL;
+	}
+	if (!strcmp(name, "openssl-RAND_bytes")) {
+		ext_rand_bytes = (int (*)(unsigned char *, int))(uintptr_t)sym_from("libcrypto.so.3", "RAND_bytes");
+		return ext_rand_bytes ? fill_openssl : NULL;
+	}
+	return NULL;
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int run_child(const char *name, double target_ms)
+{
+	fill_fn fn = child_source(name);
+	unsigned char *buf = malloc(MAXBUF);
+
+	if (!fn || !buf) {
+		printf("skip\n");
+		return 0;
+	}
+	memset(buf, 1, MAXBUF); /* pre-fault */
+	printf("backend %s\n", vgetrandom_backend());
+	for (size_t s = 0; s < NSIZES; s++) {
+		long n = 1;
+		double t;
+		for (int w = 0; w < 3; w++)
+			fn(buf, sizes[s]);
+		/* Grow the count until one run takes an eighth of the target. */
+		for (;;) {
+			t = now_ns();
+			for (long i = 0; i < n; i++)
+				if (!fn(buf, sizes[s])) {
+					printf("error %s\n", strerror(errno));
+					return 1;
+				}
+			t = now_ns() - t;
+			if (t >= target_ms * 1e6 / 8 || n > (1L << 30))
+				break;
+			n *= 2;
+		}
+		n = (long)((double)n * (target_ms * 1e6) / t) + 1;
+		t = now_ns();
+		for (long i = 0; i < n; i++)
+			fn(buf, sizes[s]);
+		t = now_ns() - t;
+		printf("%zu %.3f\n", sizes[s], t / (double)n);
+	}
+	return 0;
+}
+
+/* ---- the parent ---- */
+
+struct source {
+	char name[40];
+	char env[2][64]; /* VAR=value to set in the child, "" for none */
+	int skipped;
+	char backend[48];
+	double ns[NSIZES][64]; /* per round */
+};
+
+static struct source src[32];
+static int nsrc;
+
+static void add_source(const char *name, const char *env0, const char *env1)
+{
+	struct source *s = &src[nsrc++];
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	snprintf(s->env[0], sizeof(s->env[0]), "%s", env0 ? env0 : "");
+	snprintf(s->env[1], sizeof(s->env[1]), "%s", env1 ? env1 : "");
+}
+
+static const char *self_path;
+
+/* Run "self --child NAME" with the source's environment; parse its lines.
+ * Returns 0 on success, 1 if the source is not available, -1 on error. */
+static int spawn_child(struct source *s, int round, double target_ms, char *backend, size_t blen)
+{
+	char *envp[512];
+	int n = 0, fds[2];
+	char target[32];
+	pid_t pid;
+
+	for (char **e = environ; *e && n < 500; e++)
+		if (strncmp(*e, "VGETRANDOM_", 11) != 0)
+			envp[n++] = *e;
+	for (int i = 0; i < 2; i++)
+		if (s->env[i][0])
+			envp[n++] = s->env[i];
+	envp[n] = NULL;
+	snprintf(target, sizeof(target), "%g", target_ms);
+	char *argv[] = { (char *)self_path, "--child", s->name, "--target-ms", target, NULL };
+
+	if (pipe(fds) != 0)
+		return -1;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	if (backend) /* the probe: the library's complaints about kernels this
+	              * CPU lacks are expected there */
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	if (posix_spawn(&pid, self_path, &fa, NULL, argv, envp) != 0)
+		return -1;
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+
+	FILE *f = fdopen(fds[0], "r");
+	char line[256];
+	int rc = 0, got = 0;
+	while (fgets(line, sizeof(line), f)) {
+		size_t size;
+		double ns;
+		if (!strncmp(line, "skip", 4))
+			rc = 1;
+		else if (!strncmp(line, "backend ", 8)) {
+			if (backend) {
+				size_t m = strcspn(line + 8, "\n");
+				m = m < blen ? m : blen - 1;
+				memcpy(backend, line + 8, m);
+				backend[m] = 0;
+			}
+		} else if (sscanf(line, "%zu %lf", &size, &ns) == 2) {
+			for (size_t i = 0; i < NSIZES; i++)
+				if (sizes[i] == size)
+					s->ns[i][round] = ns, got++;
+		} else {
+			fprintf(stderr, "%s: %s", s->name, line);
+			rc = -1;
+		}
+	}
+	fclose(f);
+	int st;
+	waitpid(pid, &st, 0);
+	if (rc == 0 && (got != (int)NSIZES || !WIFEXITED(st) || WEXITSTATUS(st) != 0))
+		rc = -1;
+	return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static void stats(const double *v, int n, double *med, double *lo, double *hi)
+{
+	double t[64];
+	memcpy(t, v, sizeof(double) * (size_t)n);
+	qsort(t, (size_t)n, sizeof(double), cmp_double);
+	*med = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+	*lo = t[0];
+	*hi = t[n - 1];
+}
+
+static void size_label(size_t s, char *out, size_t len)
+{
+	if (s >= (1u << 20))
+		snprintf(out, len, "%zuM", s >> 20);
+	else if (s >= 1024)
+		snprintf(out, len, "%zuK", s >> 10);
+	else
+		snprintf(out, len, "%zu", s);
+}
+
+static void machine_facts(FILE *out, const char *prefix)
+{
+	struct utsname u;
+	char line[256], cpu[256] = "unknown";
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "model name", 10)) {
+			char *c = strchr(line, ':');
+			snprintf(cpu, sizeof(cpu), "%s", c ? c + 2 : line);
+			cpu[strcspn(cpu, "\n")] = 0;
+			break;
+		}
+	if (f)
+		fclose(f);
+	uname(&u);
+	fprintf(out, "%sCPU: %s, %ld online CPUs\n", prefix, cpu, sysconf(_SC_NPROCESSORS_ONLN));
+	fprintf(out, "%skernel: %s %s %s; libc: glibc %s\n", prefix, u.sysname, u.release,
+	        u.machine, gnu_get_libc_version());
+}
+
+int main(int argc, char **argv)
+{
+	int rounds = 11, quick = 0;
+	double target_ms = 20;
+	const char *csv_path = "bench-results/bench.csv";
+	const char *json_path = "bench-results/bench.json";
+
+	self_path = argv[0];
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--child") && i + 1 < argc) {
+			for (int j = i + 2; j + 1 < argc; j++)
+				if (!strcmp(argv[j], "--target-ms"))
+					target_ms = atof(argv[j + 1]);
+			return run_child(argv[i + 1], target_ms);
+		} else if (!strcmp(argv[i], "--quick")) {
+			quick = 1;
+		} else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) {
+			rounds = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--csv") && i + 1 < argc) {
+			csv_path = argv[++i];
+		} else if (!strcmp(argv[i], "--json") && i + 1 < argc) {
+			json_path = argv[++i];
+		} else {
+			fprintf(stderr, "usage: %s [--quick] [--rounds N] [--csv FILE] [--json FILE]\n", argv[0]);
+			return 2;
+		}
+	}
+	if (quick) {
+		rounds = rounds == 11 ? 3 : rounds;
+		target_ms = 2;
+	}
+	if (rounds < 1 || rounds > 64) {
+		fprintf(stderr, "--rounds must be 1..64\n");
+		return 2;
+	}
+
+	add_source("syscall", NULL, NULL);
+	add_source("raw-vdso", NULL, NULL);
+	add_source("vgetrandom", "VGETRANDOM_BACKEND=auto", NULL);
+	add_source("vgetrandom-vdso", "VGETRANDOM_BACKEND=vdso", NULL);
+	add_source("vgetrandom-hybrid-all", "VGETRANDOM_BACKEND=hybrid", "VGETRANDOM_HYBRID_MIN=1");
+	static const char *const kernels[] = { "avx512", "avx512vl", "avx2", "sse2", "neon", "portable" };
+	for (size_t k = 0; k < sizeof(kernels) / sizeof(kernels[0]); k++) {
+		char name[40], env[64];
+		snprintf(name, sizeof(name), "vgetrandom-chacha-%s", kernels[k]);
+		snprintf(env, sizeof(env), "VGETRANDOM_CHACHA=%s", kernels[k]);
+		add_source(name, "VGETRANDOM_BACKEND=chacha", env);
+	}
+	add_source("vgetrandom-syscall", "VGETRANDOM_BACKEND=syscall", NULL);
+	add_source("libc-getrandom", NULL, NULL);
+	add_source("libc-arc4random", NULL, NULL);
+	add_source("/dev/urandom", NULL, NULL);
+	add_source("libbsd-arc4random", NULL, NULL);
+	add_source("libsodium", NULL, NULL);
+	add_source("openssl-RAND_bytes", NULL, NULL);
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("libvgetrandom bench: ns per call, median of %d interleaved rounds%s\n",
+	       rounds, quick ? " (--quick)" : "");
+	machine_facts(stdout, "");
+
+	/* Probe each source once (and drop ChaCha kernels this CPU lacks:
+	 * the library falls back to auto for those, which would be a
+	 * duplicate row under a wrong name). */
+	for (int i = 0; i < nsrc; i++) {
+		int r = spawn_child(&src[i], 0, 0.05, src[i].backend, sizeof(src[i].backend));
+		const char *k = strstr(src[i].name, "chacha-");
+		if (r == 0 && k && strcmp(src[i].backend, k) != 0)
+			r = 1;
+		if (r != 0)
+			src[i].skipped = 1;
+		if (r < 0)
+			fprintf(stderr, "%s failed; skipped\n", src[i].name);
+	}
+
+	for (int r = 0; r < rounds; r++)
+		for (int j = 0; j < nsrc; j++) {
+			struct source *s = &src[(j + r) % nsrc];
+			if (s->skipped)
+				continue;
+			fprintf(stderr, "\rround %d/%d: %-24s", r + 1, rounds, s->name);
+			if (spawn_child(s, r, target_ms, NULL, 0) != 0) {
+				fprintf(stderr, "\n%s failed in round %d\n", s->name, r + 1);
+				return 1;
+			}
+		}
+	fprintf(stderr, "\r%60s\r", "");
+
+	int sys = 0, raw = 1;
+	double med[32][NSIZES], lo[32][NSIZES], hi[32][NSIZES];
+	for (int i = 0; i < nsrc; i++)
+		for (size_t z = 0; z < NSIZES; z++)
+			if (!src[i].skipped)
+				stats(src[i].ns[z], rounds, &med[i][z], &lo[i][z], &hi[i][z]);
+
+	const char *titles[] = { "ns per call (median)", "speed-up over the getrandom syscall (median ns ratio)",
+	                         "MB/s (median)" };
+	for (int tbl = 0; tbl < 3; tbl++) {
+		printf("\n%s\n%-24s", titles[tbl], "source \\ bytes");
+		for (size_t z = 0; z < NSIZES; z++) {
+			char l[16];
+			size_label(sizes[z], l, sizeof(l));
+			printf(" %8s", l);
+		}
+		printf("\n");
+		for (int i = 0; i < nsrc; i++) {
+			if (src[i].skipped)
+				continue;
+			printf("%-24s", src[i].name);
+			for (size_t z = 0; z < NSIZES; z++) {
+				double v = tbl == 0 ? med[i][z]
+				         : tbl == 1 ? med[sys][z] / med[i][z]
+				                    : (double)sizes[z] * 1e3 / med[i][z];
+				printf(tbl == 1 ? " %7.1fx" : " %8.1f", v);
+			}
+			printf("\n");
+		}
+	}
+	printf("\nbackends as the library reported them: ");
+	for (int i = 0; i < nsrc; i++)
+		if (!src[i].skipped && !strncmp(src[i].name, "vgetrandom", 10))
+			printf("%s=%s ", src[i].name, src[i].backend);
+	printf("\nskipped (not installed or not supported here): ");
+	for (int i = 0; i < nsrc; i++)
+		if (src[i].skipped)
+			printf("%s ", src[i].name);
+	printf("\n");
+	if (!src[raw].skipped)
+		printf("vgetrandom / raw-vdso at 4 bytes: %.2fx the time\n",
+		       med[2][1] / med[raw][1]);
+
+	/* CSV and JSON with every figure. */
+	char dir[256];
+	snprintf(dir, sizeof(dir), "%s", csv_path);
+	char *slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = 0;
+		mkdir(dir, 0755);
+	}
+	FILE *csv = fopen(csv_path, "w");
+	FILE *json = fopen(json_path, "w");
+	if (!csv || !json) {
+		fprintf(stderr, "cannot write %s or %s: %s\n", csv_path, json_path, strerror(errno));
+		return 1;
+	}
+	fprintf(csv, "source,backend,bytes,ns_median,ns_min,ns_max,mb_per_s,speedup_vs_syscall,rounds\n");
+	fprintf(json, "{\n  \"rounds\": %d,\n  \"results\": [\n", rounds);
+	int first = 1;
+	for (int i = 0; i < nsrc; i++) {
+		if (src[i].skipped)
+			continue;
+		for (size_t z = 0; z < NSIZES; z++) {
+			fprintf(csv, "%s,%s,%zu,%.3f,%.3f,%.3f,%.2f,%.3f,%d\n", src[i].name,
+			        src[i].backend, sizes[z], med[i][z], lo[i][z], hi[i][z],
+			        (double)sizes[z] * 1e3 / med[i][z], med[sys][z] / med[i][z], rounds);
+			fprintf(json, "%s    {\"source\": \"%s\", \"backend\": \"%s\", \"bytes\": %zu, "
+			        "\"ns_median\": %.3f, \"ns_min\": %.3f, \"ns_max\": %.3f}",
+			        first ? "" : ",\n", src[i].name, src[i].backend, sizes[z],
+			        med[i][z], lo[i][z], hi[i][z]);
+			first = 0;
+		}
+	}
+	fprintf(json, "\n  ]\n}\n");
+	fclose(csv);
+	fclose(json);
+	printf("wrote %s and %s\n", csv_path, json_path);
+	return 0;
+}
