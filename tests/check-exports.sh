@@ -3,7 +3,12 @@
 # and nothing else (internal symbols stay hidden).
 set -eu
 lib="$1"
-expected="vgetrandom@@VGETRANDOM_0.1
+expected="arc4random@@GLIBC_2.36
+arc4random_buf@@GLIBC_2.36
+arc4random_uniform@@GLIBC_2.36
+getentropy@@GLIBC_2.25
+getrandom@@GLIBC_2.25
+vgetrandom@@VGETRANDOM_0.1
 vgetrandom_backend@@VGETRANDOM_0.1
 vgetrandom_reseed@@VGETRANDOM_0.1"
 actual=$(nm -D --defined-only "$lib" | awk '$2 != "A" { print $3 }' | sort)

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vgetrandom(1): what the library does on this machine, random bytes on
+ * stdout, and a wrapper that runs a program with the library preloaded.
+ *
+ *   vgetrandom info
+ *   vgetrandom bytes N[k|M|G]
+ *   vgetrandom exec CMD [ARGS...]
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#ifdef __GLIBC__
+#include <gnu/libc-version.h>
+#endif
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "vgetrandom.h"
+
+static const char *prog = "vgetrandom";
+
+static int usage(FILE *out, int code)
+{
+	fprintf(out,
+	        "usage: %s info\n"
+	        "       %s bytes N       write N random bytes to stdout\n"
+	        "                          (N may end in k, M or G: powers of 1024)\n"
+	        "       %s exec CMD [ARGS...]\n"
+	        "                          run CMD with libvgetrandom preloaded\n",
+	        prog, prog, prog);
+	return code;
+}
+
+/* The file this process loaded the library from. */
+static const char *library_path(void)
+{
+	Dl_info info;
+	if (dladdr((void *)(uintptr_t)vgetrandom, &info) && info.dli_fname)
+		return info.dli_fname;
+	return NULL;
+}
+
+/* Independent of the library: does the vDSO export vgetrandom, and what
+ * state size does it ask for? */
+static void describe_vdso(void)
+{
+	static const char *const syms[][2] = {
+		{ "__vdso_getrandom", "LINUX_2.6" },     /* x86_64 */
+		{ "__kernel_getrandom", "LINUX_2.6.39" }, /* arm64 */
+		{ "__kernel_getrandom", "LINUX_2.6.29" }, /* s390x */
+		{ "__vdso_getrandom", "LINUX_5.10" },    /* loongarch64 */
+		{ "__vdso_getrandom", "LINUX_4.15" },    /* riscv64 */
+	};
+	void *h = dlopen("linux-vdso.so.1", RTLD_NOW | RTLD_NOLOAD);
+	for (size_t i = 0; h && i < sizeof(syms) / sizeof(syms[0]); i++) {
+		ssize_t (*fn)(void *, size_t, unsigned, void *, size_t) =
+			(ssize_t (*)(void *, size_t, unsigned, void *, size_t))(uintptr_t)
+				dlvsym(h, syms[i][0], syms[i][1]);
+		struct { uint32_t size, prot, flags, reserved[13]; } p;
+		if (!fn)
+			continue;
+		printf("vdso symbol:     %s@%s\n", syms[i][0], syms[i][1]);
+		if (fn(NULL, 0, 0, &p, ~(size_t)0) == 0)
+			printf("vdso state:      %u bytes, mmap prot %#x flags %#x\n",
+			       p.size, p.prot, p.flags);
+		return;
+	}
+	printf("vdso symbol:     none (kernel older than 6.11, or no vDSO here)\n");
+}
+
+static int cmd_info(void)
+{
+	struct utsname u;
+	const char *lib = library_path();
+	const char *b = vgetrandom_backend();
+	const char *k = strstr(b, "chacha-");
+	int major = 0, minor = 0;
+
+	uname(&u);
+#ifdef __GLIBC__
+	sscanf(gnu_get_libc_version(), "%d.%d", &major, &minor);
+#endif
+	printf("backend:         %s\n", b);
+	printf("chacha kernel:   %s\n", k ? k + 7 : "none in use (VGETRANDOM_BACKEND=chacha or hybrid uses one)");
+	describe_vdso();
+	printf("kernel:          %s %s %s\n", u.sysname, u.release, u.machine);
+#ifdef __GLIBC__
+	printf("libc:            glibc %s (%s)\n", gnu_get_libc_version(),
+	       major > 2 || (major == 2 && minor >= 41)
+	               ? "its getrandom already uses the vDSO; preloading still speeds up large requests"
+	               : "its getrandom, getentropy and arc4random make a system call each time");
+#else
+	(void)major;
+	(void)minor;
+	printf("libc:            not glibc (its getrandom makes a system call each time)\n");
+#endif
+	printf("library:         %s\n", lib ? lib : "unknown");
+	return 0;
+}
+
+/* N with an optional k, M or G suffix (powers of 1024). */
+static int parse_size(const char *s, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v, mult = 1;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	if (*end) {
+		switch (*end) {
+		case 'k': case 'K': mult = 1ull << 10; break;
+		case 'm': case 'M': mult = 1ull << 20; break;
+		case 'g': case 'G': mult = 1ull << 30; break;
+		default: return -1;
+		}
+		if (end[1] && !(end[1] == 'i' && end[2] == 'B' && !end[3]) &&
+		    !(end[1] == 'B' && !end[2]))
+			return -1;
+	}
+	if (v > ULLONG_MAX / mult)
+		return -1;
+	*out = v * mult;
+	return 0;
+}
+
+static int cmd_bytes(const char *arg)
+{
+	static unsigned char buf[1 << 16];
+	unsigned long long left;
+
+	if (parse_size(arg, &left) != 0) {
+		fprintf(stderr, "%s bytes: '%s' is not a byte count (a number, optionally "
+		        "followed by k, M or G)\n", prog, arg);
+		return 2;
+	}
+	/* A closed pipe is reported, not a silent death by SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+	while (left) {
+		size_t n = left < sizeof(buf) ? (size_t)left : sizeof(buf);
+		if (vgetrandom(buf, n, 0) != (ssize_t)n) {
+			fprintf(stderr, "%s bytes: %s\n", prog, strerror(errno));
+			return 1;
+		}
+		for (size_t off = 0; off < n;) {
+			ssize_t w = write(STDOUT_FILENO, buf + off, n - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				fprintf(stderr, "%s bytes: cannot write to standard output: %s\n",
+				        prog, strerror(errno));
+				return 1;
+			}
+			off += (size_t)w;
+		}
+		left -= n;
+	}
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
+}
+
+static int cmd_exec(char **argv)
+{
+	const char *lib = library_path();
+	const char *old = getenv("LD_PRELOAD");
+	char *pre;
+
+	if (!lib) {
+		fprintf(stderr, "%s exec: cannot find the library's own path\n", prog);
+		return 127;
+	}
+	if (old && *old) {
+		size_t n = strlen(lib) + strlen(old) + 2;
+		pre = malloc(n);
+		if (!pre)
+			return 127;
+		snprintf(pre, n, "%s:%s", lib, old);
+	} else {
+		pre = strdup(lib);
+	}
+	if (!pre || setenv("LD_PRELOAD", pre, 1) != 0) {
+		fprintf(stderr, "%s exec: %s\n", prog, strerror(errno));
+		return 127;
+	}
+	execvp(argv[0], argv);
+	fprintf(stderr, "%s exec: %s: %s\n", prog, argv[0], strerror(errno));
+	return errno == ENOENT ? 127 : 126;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage(stderr, 2);
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))
+		return usage(stdout, 0);
+	if (!strcmp(argv[1], "info") && argc == 2)
+		return cmd_info();
+	if (!strcmp(argv[1], "bytes") && argc == 3)
+		return cmd_bytes(argv[2]);
+	if (!strcmp(argv[1], "exec") && argc >= 3)
+		return cmd_exec(argv + 2);
+	return usage(stderr, 2);
+}
