@@ -37,6 +37,7 @@ static void handler(int sig)
 	if (i + 2 <= HANDLER_MAX) {
 		handler_words[i] = v[0];
 		handler_words[i + 1] = v[1];
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 		n_handler = i + 2;
 	}
 	errno = saved;
@@ -47,19 +48,37 @@ static void handler(int sig)
 static void *target_main(void *arg)
 {
 	(void)arg;
+	/* Set the jump target once: a handler must never jump through a
+	 * buffer that sigsetjmp is halfway through writing.  The mask is not
+	 * saved: siglongjmp would unblock SIGUSR1 before leaving the handler's
+	 * stack, and a flood of signals would then nest handlers until the
+	 * stack overflows.  Unblock here instead, once the stack is unwound. */
+	if (jump_armed && sigsetjmp(jump_back, 0) != 0) {
+		sigset_t usr1;
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
+	}
+	target_ready = 1;
 	while (!stop) {
-		if (jump_armed)
-			sigsetjmp(jump_back, 1);
-		target_ready = 1;
 		uint64_t v[4];
 		if (vgetrandom(v, sizeof(v), 0) != sizeof(v))
 			handler_failed = 2;
 		size_t i = n_outer;
 		if (i + 4 <= OUTER_MAX) {
 			memcpy(&outer_words[i], v, sizeof(v));
+			/* the words land before the count moves (a signal between
+			 * must not see a count over unwritten words) */
+			__atomic_signal_fence(__ATOMIC_SEQ_CST);
 			n_outer = i + 4;
 		}
 	}
+	/* A signal still pending must not run the handler (and jump back
+	 * into this frame) after the frame is gone: block it before leaving. */
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
 	return NULL;
 }
 
