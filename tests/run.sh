@@ -9,7 +9,7 @@ set -eu
 cd "$(dirname "$0")/.."
 . tests/ensure-deps.sh
 
-pkgs="meson ninja-build gcc g++ pkg-config python3 libcmocka-dev libsodium-dev"
+pkgs="meson ninja-build gcc g++ pkg-config python3 libcmocka-dev libsodium-dev strace uuid-runtime openssh-client"
 cross=0
 if [ "$(uname -m)" = x86_64 ] && [ "${VGR_SKIP_CROSS:-0}" != 1 ]; then
 	cross=1
