@@ -14,6 +14,7 @@
  *   vgetrandom-bench --child SOURCE [--target-ms T]   (internal)
  */
 #include <dlfcn.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gnu/libc-version.h>
@@ -49,6 +50,30 @@ static int fill_vgetrandom(void *b, size_t n) { return vgetrandom(b, n, 0) == (s
 
 static int urandom_fd = -1;
 static int fill_urandom(void *b, size_t n) { return read(urandom_fd, b, n) == (ssize_t)n; }
+
+#ifdef HAVE_LIBURING
+#include <liburing.h>
+/* io_uring: URING_BATCH reads of /dev/urandom submitted at once, so one
+ * "call" here is a batch and the child divides by URING_BATCH. */
+#define URING_BATCH 32
+static struct io_uring ring;
+static int fill_uring(void *b, size_t n)
+{
+	for (int i = 0; i < URING_BATCH; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+		io_uring_prep_read(sqe, urandom_fd, b, (unsigned)n, 0);
+	}
+	if (io_uring_submit_and_wait(&ring, URING_BATCH) != URING_BATCH)
+		return 0;
+	for (int i = 0; i < URING_BATCH; i++) {
+		struct io_uring_cqe *cqe;
+		if (io_uring_wait_cqe(&ring, &cqe) != 0 || cqe->res != (int)n)
+			return 0;
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	return 1;
+}
+#endif
 
 typedef ssize_t (*vdso_fn)(void *, size_t, unsigned, void *, size_t);
 static vdso_fn raw_fn;
@@ -88,9 +113,20 @@ static void *sym_from(const char *soname, const char *sym)
 	return h ? dlsym(h, sym) : NULL;
 }
 
+static int calls_per_fill = 1;
+
 /* 0: not available here. */
 static fill_fn child_source(const char *name)
 {
+#ifdef HAVE_LIBURING
+	if (!strcmp(name, "io_uring-urandom")) {
+		urandom_fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+		if (urandom_fd < 0 || io_uring_queue_init(URING_BATCH, &ring, 0) != 0)
+			return NULL;
+		calls_per_fill = URING_BATCH;
+		return fill_uring;
+	}
+#endif
 	if (!strcmp(name, "syscall"))
 		return fill_syscall;
 	if (!strcmp(name, "libc-getrandom"))
@@ -164,8 +200,90 @@ static int run_child(const char *name, double target_ms)
 		for (long i = 0; i < n; i++)
 			fn(buf, sizes[s]);
 		t = now_ns() - t;
-		printf("%zu %.3f\n", sizes[s], t / (double)n);
+		printf("%zu %.3f\n", sizes[s], t / (double)n / calls_per_fill);
 	}
+	return 0;
+}
+
+/* Scaling: T threads call the source for target_ms; ns per call per
+ * thread (lower is better; equal to the 1-thread figure means perfect
+ * scaling). */
+struct scaling_arg {
+	fill_fn fn;
+	size_t size;
+	double target_ms;
+	long calls;
+	pthread_barrier_t *start;
+};
+
+static void *scaling_thread(void *p)
+{
+	struct scaling_arg *a = p;
+	unsigned char *buf = malloc(a->size);
+	memset(buf, 1, a->size);
+	pthread_barrier_wait(a->start);
+	double end = now_ns() + a->target_ms * 1e6;
+	long calls = 0;
+	while (now_ns() < end)
+		for (int i = 0; i < 64; i++, calls++)
+			a->fn(buf, a->size);
+	a->calls = calls;
+	free(buf);
+	return NULL;
+}
+
+static int run_scaling(const char *name, int threads, size_t size, double target_ms)
+{
+	fill_fn fn = child_source(name);
+	pthread_t t[256];
+	struct scaling_arg a[256];
+	pthread_barrier_t start;
+
+	if (!fn || threads < 1 || threads > 256) {
+		printf("skip\n");
+		return 0;
+	}
+	pthread_barrier_init(&start, NULL, (unsigned)threads);
+	for (int i = 0; i < threads; i++) {
+		a[i] = (struct scaling_arg){ fn, size, target_ms, 0, &start };
+		pthread_create(&t[i], NULL, scaling_thread, &a[i]);
+	}
+	long total = 0;
+	for (int i = 0; i < threads; i++) {
+		pthread_join(t[i], NULL);
+		total += a[i].calls;
+	}
+	printf("%zu %.3f\n", size, target_ms * 1e6 * threads / (double)total / calls_per_fill);
+	return 0;
+}
+
+/* Churn: create a thread that makes one 16-byte call, join it; "none"
+ * only creates and joins. */
+static fill_fn churn_fn;
+static void *churn_thread(void *p)
+{
+	unsigned char b[16];
+	if (churn_fn)
+		churn_fn(b, sizeof(b));
+	return p;
+}
+
+static int run_churn(const char *name, double target_ms)
+{
+	churn_fn = strcmp(name, "none") ? child_source(name) : NULL;
+	if (strcmp(name, "none") && !churn_fn) {
+		printf("skip\n");
+		return 0;
+	}
+	long n = 0;
+	double t0 = now_ns(), end = t0 + target_ms * 1e6;
+	while (now_ns() < end)
+		for (int i = 0; i < 16; i++, n++) {
+			pthread_t t;
+			pthread_create(&t, NULL, churn_thread, NULL);
+			pthread_join(t, NULL);
+		}
+	printf("16 %.3f\n", (now_ns() - t0) / (double)n);
 	return 0;
 }
 
@@ -192,12 +310,15 @@ static void add_source(const char *name, const char *env0, const char *env1)
 
 static const char *self_path;
 
-/* Run "self --child NAME" with the source's environment; parse its lines.
+/* Run "self --child NAME --target-ms T [EXTRA...]" with the source's
+ * environment and parse its "size ns" lines into out[] (by size index).
  * Returns 0 on success, 1 if the source is not available, -1 on error. */
-static int spawn_child(struct source *s, int round, double target_ms, char *backend, size_t blen)
+static int spawn(const struct source *s, char *const *extra, double target_ms,
+                 double out[NSIZES], char *backend, size_t blen)
 {
 	char *envp[512];
-	int n = 0, fds[2];
+	char *argv[16];
+	int n = 0, a = 0, fds[2];
 	char target[32];
 	pid_t pid;
 
@@ -206,10 +327,17 @@ static int spawn_child(struct source *s, int round, double target_ms, char *back
 			envp[n++] = *e;
 	for (int i = 0; i < 2; i++)
 		if (s->env[i][0])
-			envp[n++] = s->env[i];
+			envp[n++] = (char *)s->env[i];
 	envp[n] = NULL;
 	snprintf(target, sizeof(target), "%g", target_ms);
-	char *argv[] = { (char *)self_path, "--child", s->name, "--target-ms", target, NULL };
+	argv[a++] = (char *)self_path;
+	argv[a++] = "--child";
+	argv[a++] = (char *)s->name;
+	argv[a++] = "--target-ms";
+	argv[a++] = target;
+	for (int i = 0; extra && extra[i] && a < 15; i++)
+		argv[a++] = extra[i];
+	argv[a] = NULL;
 
 	if (pipe(fds) != 0)
 		return -1;
@@ -220,10 +348,13 @@ static int spawn_child(struct source *s, int round, double target_ms, char *back
 	if (backend) /* the probe: the library's complaints about kernels this
 	              * CPU lacks are expected there */
 		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	if (posix_spawn(&pid, self_path, &fa, NULL, argv, envp) != 0)
-		return -1;
+	int err = posix_spawn(&pid, self_path, &fa, NULL, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	close(fds[1]);
+	if (err != 0) {
+		close(fds[0]);
+		return -1;
+	}
 
 	FILE *f = fdopen(fds[0], "r");
 	char line[256];
@@ -231,9 +362,9 @@ static int spawn_child(struct source *s, int round, double target_ms, char *back
 	while (fgets(line, sizeof(line), f)) {
 		size_t size;
 		double ns;
-		if (!strncmp(line, "skip", 4))
+		if (!strncmp(line, "skip", 4)) {
 			rc = 1;
-		else if (!strncmp(line, "backend ", 8)) {
+		} else if (!strncmp(line, "backend ", 8)) {
 			if (backend) {
 				size_t m = strcspn(line + 8, "\n");
 				m = m < blen ? m : blen - 1;
@@ -242,8 +373,8 @@ static int spawn_child(struct source *s, int round, double target_ms, char *back
 			}
 		} else if (sscanf(line, "%zu %lf", &size, &ns) == 2) {
 			for (size_t i = 0; i < NSIZES; i++)
-				if (sizes[i] == size)
-					s->ns[i][round] = ns, got++;
+				if (sizes[i] == size && out)
+					out[i] = ns, got++;
 		} else {
 			fprintf(stderr, "%s: %s", s->name, line);
 			rc = -1;
@@ -252,7 +383,7 @@ static int spawn_child(struct source *s, int round, double target_ms, char *back
 	fclose(f);
 	int st;
 	waitpid(pid, &st, 0);
-	if (rc == 0 && (got != (int)NSIZES || !WIFEXITED(st) || WEXITSTATUS(st) != 0))
+	if (rc == 0 && (got == 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0))
 		rc = -1;
 	return rc;
 }
@@ -303,6 +434,163 @@ static void machine_facts(FILE *out, const char *prefix)
 	        u.machine, gnu_get_libc_version());
 }
 
+static int source_index(const char *name)
+{
+	for (int i = 0; i < nsrc; i++)
+		if (!strcmp(src[i].name, name) && !src[i].skipped)
+			return i;
+	return -1;
+}
+
+/* ns per call against request size, log-log, one line per source, drawn by
+ * gnuplot from the CSV when it is installed. */
+static void plot(const char *csv_path)
+{
+	char png[300], gp[300], cmd[700];
+	snprintf(png, sizeof(png), "%.*s.png", (int)(strlen(csv_path) - 4), csv_path);
+	snprintf(gp, sizeof(gp), "%.*s.gp", (int)(strlen(csv_path) - 4), csv_path);
+	if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
+		printf("plot: skipped (gnuplot not installed)\n");
+		return;
+	}
+	FILE *f = fopen(gp, "w");
+	if (!f)
+		return;
+	fprintf(f, "set terminal png size 1400,900\nset output '%s'\n"
+	           "set datafile separator ','\nset logscale xy\n"
+	           "set xlabel 'request size (bytes)'\nset ylabel 'ns per call (median)'\n"
+	           "set title 'libvgetrandom bench: ns per call by source (lower is better)'\n"
+	           "set key outside right\nset grid\nset termoption noenhanced\n"
+	           "set xrange [0.8:1.5e6]\nsources = \"", png);
+	for (int i = 0; i < nsrc; i++)
+		if (!src[i].skipped)
+			fprintf(f, "%s ", src[i].name);
+	fprintf(f, "\"\nplot for [i=1:words(sources)] '%s' using "
+	           "(strcol(1) eq word(sources, i) ? $3 : NaN):4 with linespoints "
+	           "title word(sources, i)\n", csv_path);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "gnuplot '%s'", gp);
+	if (system(cmd) == 0)
+		printf("wrote %s\n", png);
+	else
+		printf("plot: gnuplot failed\n");
+}
+
+/* Thread scaling and thread churn, for the syscall, the library's default
+ * backend, its userspace generator with the fastest kernel, and libbsd. */
+static void scaling_and_churn(int quick, int rounds, const char *dir)
+{
+	const char *names[5] = { "syscall", "vgetrandom", NULL, "libbsd-arc4random", NULL };
+	static const size_t tsizes[] = { 16, 4096 };
+	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	int r_count = quick ? 1 : (rounds < 5 ? rounds : 5);
+	double ms = quick ? 20 : 100;
+	static double res[5][2][65][64];
+	char path[300], arg_t[16], arg_s[24];
+
+	for (int i = 0; i < nsrc; i++)
+		if (!src[i].skipped && !strncmp(src[i].name, "vgetrandom-chacha-", 18)) {
+			names[2] = src[i].name; /* the first listed is the fastest kernel */
+			break;
+		}
+	if (ncpu < 1)
+		ncpu = 1;
+	if (ncpu > 64)
+		ncpu = 64;
+
+	for (int r = 0; r < r_count; r++)
+		for (int k = 0; k < 4; k++) {
+			int si = names[k] ? source_index(names[k]) : -1;
+			if (si < 0)
+				continue;
+			for (int z = 0; z < 2; z++)
+				for (int t = 1; t <= ncpu; t++) {
+					double got[NSIZES] = { 0 };
+					snprintf(arg_t, sizeof(arg_t), "%d", t);
+					snprintf(arg_s, sizeof(arg_s), "%zu", tsizes[z]);
+					char *extra[] = { "--threads", arg_t, "--size", arg_s, NULL };
+					fprintf(stderr, "\rscaling %d/%d: %-24s %5zu B %d threads ", r + 1,
+					        r_count, names[k], tsizes[z], t);
+					spawn(&src[si], extra, ms, got, NULL, 0);
+					for (size_t q = 0; q < NSIZES; q++)
+						if (sizes[q] == tsizes[z])
+							res[k][z][t][r] = got[q];
+				}
+		}
+	fprintf(stderr, "\r%70s\r", "");
+
+	snprintf(path, sizeof(path), "%s/bench-threads.csv", dir);
+	FILE *csv = fopen(path, "w");
+	printf("\nthread scaling: ns per call per thread, median of %d (aggregate MB/s)\n%-24s %6s",
+	       r_count, "source", "bytes");
+	for (int t = 1; t <= ncpu; t++)
+		printf("   %2d thread%s       ", t, t > 1 ? "s" : " ");
+	printf("\n");
+	if (csv)
+		fprintf(csv, "source,bytes,threads,ns_per_call_per_thread,aggregate_mb_per_s,rounds\n");
+	for (int k = 0; k < 4; k++) {
+		if (!names[k] || source_index(names[k]) < 0)
+			continue;
+		for (int z = 0; z < 2; z++) {
+			printf("%-24s %6zu", names[k], tsizes[z]);
+			for (int t = 1; t <= ncpu; t++) {
+				double med, lo, hi, mbs;
+				stats(res[k][z][t], r_count, &med, &lo, &hi);
+				mbs = (double)tsizes[z] * t * 1e3 / med;
+				printf(" %9.1f (%7.0f)", med, mbs);
+				if (csv)
+					fprintf(csv, "%s,%zu,%d,%.3f,%.1f,%d\n", names[k], tsizes[z], t,
+					        med, mbs, r_count);
+			}
+			printf("\n");
+		}
+	}
+	if (csv)
+		fclose(csv);
+
+	/* Churn. */
+	const char *cnames[4] = { "none", "syscall", "vgetrandom", names[2] };
+	static double cres[4][64];
+	struct source bare = { .name = "none" };
+	for (int r = 0; r < r_count; r++)
+		for (int k = 0; k < 4; k++) {
+			int si = k == 0 ? -2 : (cnames[k] ? source_index(cnames[k]) : -1);
+			if (si == -1)
+				continue;
+			double got[NSIZES] = { 0 };
+			char *extra[] = { "--churn", NULL };
+			fprintf(stderr, "\rchurn %d/%d: %-24s", r + 1, r_count, cnames[k]);
+			spawn(si == -2 ? &bare : &src[si], extra, ms, got, NULL, 0);
+			cres[k][r] = got[2]; /* size 16 */
+		}
+	fprintf(stderr, "\r%60s\r", "");
+	snprintf(path, sizeof(path), "%s/bench-churn.csv", dir);
+	csv = fopen(path, "w");
+	printf("\nthread churn: ns per pthread_create + one 16-byte call + pthread_join, median of %d (min-max)\n",
+	       r_count);
+	if (csv)
+		fprintf(csv, "source,ns_per_cycle_median,ns_min,ns_max,rounds\n");
+	double base = 0;
+	for (int k = 0; k < 4; k++) {
+		double med, lo, hi;
+		if (!cnames[k] || (k > 0 && source_index(cnames[k]) < 0))
+			continue;
+		stats(cres[k], r_count, &med, &lo, &hi);
+		if (k == 0)
+			base = med;
+		printf("%-28s %9.0f (%.0f-%.0f)%s", k == 0 ? "create/join only" : cnames[k], med, lo,
+		       hi, k == 0 ? "\n" : "");
+		if (k > 0)
+			printf("   +%.0f ns over create/join\n", med - base);
+		if (csv)
+			fprintf(csv, "%s,%.1f,%.1f,%.1f,%d\n", k == 0 ? "create-join-only" : cnames[k],
+			        med, lo, hi, r_count);
+	}
+	if (csv)
+		fclose(csv);
+	printf("wrote %s/bench-threads.csv and %s/bench-churn.csv\n", dir, dir);
+}
+
 int main(int argc, char **argv)
 {
 	int rounds = 11, quick = 0;
@@ -313,9 +601,22 @@ int main(int argc, char **argv)
 	self_path = argv[0];
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--child") && i + 1 < argc) {
-			for (int j = i + 2; j + 1 < argc; j++)
-				if (!strcmp(argv[j], "--target-ms"))
-					target_ms = atof(argv[j + 1]);
+			int threads = 0, churn = 0;
+			size_t size = 0;
+			for (int j = i + 2; j < argc; j++) {
+				if (!strcmp(argv[j], "--target-ms") && j + 1 < argc)
+					target_ms = atof(argv[++j]);
+				else if (!strcmp(argv[j], "--threads") && j + 1 < argc)
+					threads = atoi(argv[++j]);
+				else if (!strcmp(argv[j], "--size") && j + 1 < argc)
+					size = (size_t)atol(argv[++j]);
+				else if (!strcmp(argv[j], "--churn"))
+					churn = 1;
+			}
+			if (churn)
+				return run_churn(argv[i + 1], target_ms);
+			if (threads)
+				return run_scaling(argv[i + 1], threads, size, target_ms);
 			return run_child(argv[i + 1], target_ms);
 		} else if (!strcmp(argv[i], "--quick")) {
 			quick = 1;
@@ -355,6 +656,7 @@ int main(int argc, char **argv)
 	add_source("libc-getrandom", NULL, NULL);
 	add_source("libc-arc4random", NULL, NULL);
 	add_source("/dev/urandom", NULL, NULL);
+	add_source("io_uring-urandom", NULL, NULL);
 	add_source("libbsd-arc4random", NULL, NULL);
 	add_source("libsodium", NULL, NULL);
 	add_source("openssl-RAND_bytes", NULL, NULL);
@@ -368,7 +670,8 @@ int main(int argc, char **argv)
 	 * the library falls back to auto for those, which would be a
 	 * duplicate row under a wrong name). */
 	for (int i = 0; i < nsrc; i++) {
-		int r = spawn_child(&src[i], 0, 0.05, src[i].backend, sizeof(src[i].backend));
+		double probe[NSIZES];
+		int r = spawn(&src[i], NULL, 0.05, probe, src[i].backend, sizeof(src[i].backend));
 		const char *k = strstr(src[i].name, "chacha-");
 		if (r == 0 && k && strcmp(src[i].backend, k) != 0)
 			r = 1;
@@ -384,10 +687,13 @@ int main(int argc, char **argv)
 			if (s->skipped)
 				continue;
 			fprintf(stderr, "\rround %d/%d: %-24s", r + 1, rounds, s->name);
-			if (spawn_child(s, r, target_ms, NULL, 0) != 0) {
+			double got[NSIZES];
+			if (spawn(s, NULL, target_ms, got, NULL, 0) != 0) {
 				fprintf(stderr, "\n%s failed in round %d\n", s->name, r + 1);
 				return 1;
 			}
+			for (size_t z = 0; z < NSIZES; z++)
+				s->ns[z][r] = got[z];
 		}
 	fprintf(stderr, "\r%60s\r", "");
 
@@ -441,6 +747,8 @@ int main(int argc, char **argv)
 	if (slash) {
 		*slash = 0;
 		mkdir(dir, 0755);
+	} else {
+		snprintf(dir, sizeof(dir), ".");
 	}
 	FILE *csv = fopen(csv_path, "w");
 	FILE *json = fopen(json_path, "w");
@@ -469,5 +777,8 @@ int main(int argc, char **argv)
 	fclose(csv);
 	fclose(json);
 	printf("wrote %s and %s\n", csv_path, json_path);
+
+	plot(csv_path);
+	scaling_and_churn(quick, rounds, dir);
 	return 0;
 }
