@@ -124,6 +124,17 @@ static __attribute__((noinline)) uintptr_t acquire_state(void)
 	return tls.word;
 }
 
+ssize_t thread_state_failed(ssize_t r, void *buf, size_t len, unsigned int flags)
+{
+	/* The vDSO falls back to the getrandom system call internally; on a
+	 * kernel or sandbox without it, /dev/urandom is the answer, as on the
+	 * syscall backend. */
+	if (r == -ENOSYS)
+		return via_syscall(buf, len, flags);
+	errno = (int)-r;
+	return -1;
+}
+
 void thread_state_superseded(uintptr_t w)
 {
 	if (tls.orphan == (void *)w)

@@ -52,6 +52,9 @@ extern struct vgr_state_ops vgr_state_ops;
 /* Everything but a thread with a free state: first call (and backend
  * choice), nested or abandoned state, exiting thread, failed arena. */
 ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags);
+/* The provider returned -errno: set errno, or serve the request another
+ * way when the error only means the system call is missing. */
+ssize_t thread_state_failed(ssize_t r, void *buf, size_t len, unsigned int flags);
 /* The call on state w returned, but a nested call had replaced it. */
 void thread_state_superseded(uintptr_t w);
 
@@ -69,10 +72,8 @@ static inline ssize_t vgr_vdso_call(uintptr_t w, void *buf, size_t len,
 		vgr_thread_slot.word = w;
 	else
 		thread_state_superseded(w);
-	if (__builtin_expect(r < 0, 0)) {
-		errno = (int)-r;
-		return -1;
-	}
+	if (__builtin_expect(r < 0, 0))
+		return thread_state_failed(r, buf, len, flags);
 	return r;
 }
 
