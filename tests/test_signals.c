@@ -59,8 +59,8 @@ static void *target_main(void *arg)
 		sigaddset(&usr1, SIGUSR1);
 		pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
 	}
-	target_ready = 1;
-	while (!stop) {
+	__atomic_store_n(&target_ready, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		uint64_t v[4];
 		if (vgetrandom(v, sizeof(v), 0) != sizeof(v))
 			handler_failed = 2;
@@ -103,14 +103,14 @@ static void storm(int use_longjmp)
 
 	alarm(120); /* a deadlock fails the test instead of hanging CI */
 	assert_int_equal(pthread_create(&t, NULL, target_main, NULL), 0);
-	while (!target_ready)
+	while (!__atomic_load_n(&target_ready, __ATOMIC_ACQUIRE))
 		sched_yield();
 	for (int i = 0; i < SIGNALS; i++) {
 		pthread_kill(t, SIGUSR1);
 		if (i % 64 == 0)
 			sched_yield();
 	}
-	stop = 1;
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	pthread_join(t, NULL);
 	alarm(0);
 	signal(SIGUSR1, SIG_DFL);

@@ -136,7 +136,14 @@ static void test_churn_reuses_states(void **unused)
 	 * states alone if none were reused). */
 	print_message("arena total %zu states; RSS %ld -> %ld KiB\n",
 	              after.total, rss_before, rss_after);
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	/* The sanitizers' own per-thread caches grow RSS with every thread;
+	 * the arena check above is the one that holds there. */
+	(void)rss_before;
+	(void)rss_after;
+#else
 	assert_true(rss_after - rss_before < 4096);
+#endif
 }
 
 static void test_arena_geometry(void **unused)
