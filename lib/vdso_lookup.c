@@ -366,8 +366,13 @@ static bool lookup_sysv(const struct image *im, const struct dyn_info *di,
 	if (!copy_out(im, di->hash, hdr, sizeof(hdr)) || hdr[0] == 0)
 		return false;
 	buckets = di->hash + sizeof(hdr);
+	size_t chain_bytes;
+	/* Both arrays must lie inside the image: that bounds nchain, and with
+	 * it the walk below, by the image size rather than by the image's
+	 * word (a hostile nchain of 2^32 would otherwise mean 2^32 steps). */
 	if (!index_off(buckets, hdr[0], sizeof(hash_word), &chains) ||
-	    !in_bounds(im, chains, 0) ||
+	    !index_off(0, hdr[1], sizeof(hash_word), &chain_bytes) ||
+	    !in_bounds(im, chains, chain_bytes) ||
 	    !index_off(buckets, sysv_hash_of(name) % hdr[0], sizeof(idx), &off) ||
 	    !copy_out(im, off, &idx, sizeof(idx)))
 		return false;

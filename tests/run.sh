@@ -1,7 +1,9 @@
 #!/bin/sh
-# Build libvgetrandom and run its whole test suite: the native build, and on
+# Build libvgetrandom and run its whole test suite: the native build, on
 # x86-64 hosts also an AArch64 cross build whose tests run under qemu-user
-# (so the NEON kernel is tested for real; VGR_SKIP_CROSS=1 skips it).
+# (so the NEON kernel is tested for real; VGR_SKIP_CROSS=1 skips it), then
+# the harness of tests/harness.sh: ASan+UBSan, TSan, valgrind, libFuzzer,
+# musl, rngtest and dieharder (VGR_SKIP_HARNESS=1 skips it).
 # Installs missing Debian/Ubuntu packages when run as root (otherwise prints
 # the apt-get line).  Ends with a plain "N passed, N failed, N skipped" line;
 # exit status 0 only when nothing failed.
@@ -10,6 +12,11 @@ cd "$(dirname "$0")/.."
 . tests/ensure-deps.sh
 
 pkgs="meson ninja-build gcc g++ pkg-config python3 libcmocka-dev libsodium-dev strace uuid-runtime openssh-client"
+harness=0
+if [ "${VGR_SKIP_HARNESS:-0}" != 1 ]; then
+	harness=1
+	pkgs="$pkgs valgrind clang libclang-rt-14-dev musl-tools rng-tools5 dieharder"
+fi
 cross=0
 if [ "$(uname -m)" = x86_64 ] && [ "${VGR_SKIP_CROSS:-0}" != 1 ]; then
 	cross=1
@@ -38,6 +45,12 @@ if [ $cross = 1 ]; then
 	meson compile -C "$xdir"
 	meson test -C "$xdir" --print-errorlogs || rc=$?
 	logs="$logs $xdir/meson-logs/testlog.json"
+fi
+
+if [ $harness = 1 ]; then
+	: >"$builddir/harness-results.jsonl"
+	sh tests/harness.sh "$builddir" "$builddir/harness-results.jsonl" || rc=1
+	logs="$logs $builddir/harness-results.jsonl"
 fi
 
 python3 - $logs <<'PY'

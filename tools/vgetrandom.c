@@ -59,9 +59,13 @@ static void describe_vdso(void)
 	};
 	void *h = dlopen("linux-vdso.so.1", RTLD_NOW | RTLD_NOLOAD);
 	for (size_t i = 0; h && i < sizeof(syms) / sizeof(syms[0]); i++) {
+#ifdef __GLIBC__
+		void *sym = dlvsym(h, syms[i][0], syms[i][1]);
+#else
+		void *sym = dlsym(h, syms[i][0]); /* no symbol versions here */
+#endif
 		ssize_t (*fn)(void *, size_t, unsigned, void *, size_t) =
-			(ssize_t (*)(void *, size_t, unsigned, void *, size_t))(uintptr_t)
-				dlvsym(h, syms[i][0], syms[i][1]);
+			(ssize_t (*)(void *, size_t, unsigned, void *, size_t))(uintptr_t)sym;
 		struct { uint32_t size, prot, flags, reserved[13]; } p;
 		if (!fn)
 			continue;
@@ -71,7 +75,10 @@ static void describe_vdso(void)
 			       p.size, p.prot, p.flags);
 		return;
 	}
-	printf("vdso symbol:     none (kernel older than 6.11, or no vDSO here)\n");
+	if (strncmp(vgetrandom_backend(), "vdso", 4) == 0)
+		printf("vdso symbol:     in use by the library (this libc cannot look the vDSO up by name)\n");
+	else
+		printf("vdso symbol:     none (kernel older than 6.11, or no vDSO here)\n");
 }
 
 static int cmd_info(void)

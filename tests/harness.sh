@@ -1,0 +1,169 @@
+#!/bin/sh
+# The reliability and security harness, run by tests/run.sh after the plain
+# suite (VGR_SKIP_HARNESS=1 skips it):
+#   asan      a build with ASan+UBSan, the suite under `--setup sanitize`
+#   tsan      a build with TSan: threads, fork, signals, generator, faults
+#   valgrind  the main build's programs under memcheck (`--setup valgrind`;
+#             valgrind hides the vDSO, so this runs the userspace generator)
+#   fuzz      libFuzzer on the vDSO ELF parser, seeded with the real vDSO
+#   musl      the library, the ChaCha tests and the examples built with musl-gcc
+#   rngtest   FIPS 140-2 failure rates of >= 20 MB from every backend and
+#             ChaCha kernel, against /dev/urandom's in the same run
+#   dieharder a subset of dieharder -g 200 on two backends
+# Every step appends meson-style result lines to $results (one JSON object
+# per line with a "result" field), which tests/run.sh counts.
+#
+# usage: harness.sh BUILDDIR RESULTS_FILE
+set -u
+build=$1
+results=$2
+src=$(cd "$(dirname "$0")/.." && pwd)
+rc=0
+
+record() { # NAME OK|FAIL|SKIP [detail]
+	printf '{"name": "harness/%s", "result": "%s"}\n' "$1" "$2" >>"$results"
+	printf '%-22s %s %s\n' "harness/$1" "$2" "${3:-}"
+	[ "$2" = FAIL ] && rc=1
+	return 0
+}
+
+meson_step() { # NAME BUILDDIR TESTLOG MESON-TEST-ARGS... : record each test of the run
+	name=$1 dir=$2 log="$2/meson-logs/$3"
+	shift 3
+	rm -f "$log"
+	meson test -C "$dir" --print-errorlogs "$@" >"$dir/harness-$name.log" 2>&1
+	step_rc=$?
+	[ -f "$log" ] && python3 - "$log" "$name" "$results" <<'PY'
+import json, sys
+path, name, out = sys.argv[1:]
+with open(out, "a") as o:
+    for line in open(path):
+        r = json.loads(line)
+        o.write(json.dumps({"name": f"{name}/{r['name']}", "result": r["result"]}) + "\n")
+PY
+	grep -E '^(Ok|Fail|Skipped|Timeout):' "$dir/harness-$name.log" | tr '\n' ' ' | sed "s/^/harness\/$name: /"
+	echo
+	[ $step_rc = 0 ] || { tail -40 "$dir/harness-$name.log"; rc=1; }
+}
+
+# --- sanitizers ---
+for san in asan tsan; do
+	dir="$build-$san"
+	case $san in
+	asan) opt="address,undefined"; suites="" ;;
+	tsan) opt="thread"; suites="--suite threads --suite fork --suite signals --suite generator --suite faults --suite contract" ;;
+	esac
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" -Db_sanitize=$opt -Db_lundef=false -Dbench=disabled \
+			-Dexamples=disabled --werror >"$dir.setup.log" 2>&1 || { record "$san-build" FAIL; continue; }
+	fi
+	if meson compile -C "$dir" >"$dir.compile.log" 2>&1; then
+		# shellcheck disable=SC2086
+		meson_step "$san" "$dir" testlog-sanitize.json --setup sanitize $suites
+	else
+		tail -20 "$dir.compile.log"
+		record "$san-build" FAIL
+	fi
+done
+
+# --- valgrind ---
+if command -v valgrind >/dev/null 2>&1; then
+	meson_step valgrind "$build" testlog-valgrind.json --setup valgrind
+else
+	record valgrind SKIP "(not installed)"
+fi
+
+# --- libFuzzer on the ELF parser ---
+fuzz_dir="$build-fuzz"
+mkdir -p "$fuzz_dir/corpus"
+if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-D_GNU_SOURCE -I"$src/lib" "$src/tests/fuzz/fuzz_vdso_lookup.c" "$src/lib/vdso_lookup.c" \
+	-o "$fuzz_dir/fuzz_vdso_lookup" 2>"$fuzz_dir/build.log"; then
+	FUZZ_DUMP_VDSO="$fuzz_dir/corpus/real-vdso" "$fuzz_dir/fuzz_vdso_lookup" >/dev/null 2>&1
+	secs=${VGR_FUZZ_SECONDS:-60}
+	if "$fuzz_dir/fuzz_vdso_lookup" -max_total_time="$secs" -max_len=16384 -timeout=10 \
+		-print_final_stats=1 "$fuzz_dir/corpus" >"$fuzz_dir/run.log" 2>&1; then
+		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$fuzz_dir/run.log")
+		record fuzz-vdso-parser OK "($runs inputs in ${secs}s, seeded with the real vDSO)"
+	else
+		tail -30 "$fuzz_dir/run.log"
+		record fuzz-vdso-parser FAIL
+	fi
+else
+	cat "$fuzz_dir/build.log"
+	record fuzz-vdso-parser SKIP "(clang with libFuzzer not available)"
+fi
+
+# --- musl ---
+if command -v musl-gcc >/dev/null 2>&1; then
+	dir="$build-musl"
+	rm -rf "$dir" # a reconfigure would not keep PKG_CONFIG_LIBDIR
+	if [ ! -f "$dir/build.ninja" ]; then
+		# No pkg-config: glibc's cmocka and friends must not leak into a
+		# musl build; the standalone tests and the examples remain.
+		CC=musl-gcc PKG_CONFIG_LIBDIR=/nonexistent meson setup "$dir" --werror \
+			-Dtests=auto -Dbench=disabled -Dexamples=enabled >"$dir.setup.log" 2>&1 ||
+			{ tail -20 "$dir.setup.log"; record musl-build FAIL; }
+	fi
+	if [ -f "$dir/build.ninja" ] && meson compile -C "$dir" >"$dir.compile.log" 2>&1; then
+		# (the preload example would put a musl library into glibc's python)
+		meson_step musl "$dir" testlog.json chacha-kat example-uuid4 example-password example-libc-names
+		if readelf -l "$dir/examples/uuid4" | grep -q 'ld-musl'; then
+			record musl-linked OK "(examples run with musl's dynamic loader)"
+		else
+			record musl-linked FAIL "(examples not linked against musl)"
+		fi
+	elif [ -f "$dir/build.ninja" ]; then
+		tail -20 "$dir.compile.log"
+		record musl-build FAIL
+	fi
+else
+	record musl SKIP "(musl-tools not installed)"
+fi
+
+# --- statistics ---
+cmd="$build/tools/vgetrandom"
+if command -v rngtest >/dev/null 2>&1; then
+	fips_failures() { rngtest 2>&1 | sed -n 's/.*FIPS 140-2 failures: *//p'; }
+	base=$(head -c 20971520 /dev/urandom | fips_failures)
+	echo "rngtest: /dev/urandom 20 MiB: $base FIPS 140-2 failures of 8388 blocks"
+	# Expected ~0.08% of blocks (about 6.7); a gross defect fails most of
+	# them.  Bound: max(30, 3x /dev/urandom's), a chance excess of 30 is
+	# below 1e-10.
+	limit=$((base * 3 > 30 ? base * 3 : 30))
+	for spec in auto:auto vdso:auto hybrid:auto syscall:auto chacha:portable chacha:sse2 \
+		chacha:avx2 chacha:avx512vl chacha:avx512 chacha:neon; do
+		backend=${spec%%:*} kernel=${spec#*:}
+		got=$(VGETRANDOM_BACKEND=$backend VGETRANDOM_CHACHA=$kernel "$cmd" info 2>/dev/null | sed -n 's/^backend: *//p')
+		case $backend:$kernel:$got in
+		chacha:*:chacha-"$kernel") ;;
+		chacha:*) continue ;; # a kernel this CPU cannot run
+		esac
+		n=$(VGETRANDOM_BACKEND=$backend VGETRANDOM_CHACHA=$kernel "$cmd" bytes 20M | fips_failures)
+		if [ -n "$n" ] && [ "$n" -le "$limit" ]; then
+			record "rngtest-$got" OK "($n failures of 8388 blocks; /dev/urandom $base)"
+		else
+			record "rngtest-$got" FAIL "(${n:-no result} failures; limit $limit)"
+		fi
+	done
+else
+	record rngtest SKIP "(rng-tools5 not installed)"
+fi
+
+if command -v dieharder >/dev/null 2>&1; then
+	for backend in auto chacha; do
+		out=$(VGETRANDOM_BACKEND=$backend "$cmd" bytes 64G 2>/dev/null |
+			for d in 0 100 101 102; do dieharder -g 200 -d $d; done 2>&1 | grep -E 'PASSED|WEAK|FAILED')
+		name=$(VGETRANDOM_BACKEND=$backend "$cmd" info | sed -n 's/^backend: *//p')
+		if [ -n "$out" ] && ! echo "$out" | grep -q FAILED; then
+			record "dieharder-$name" OK "($(echo "$out" | grep -c PASSED) PASSED, $(echo "$out" | grep -c WEAK) WEAK, 0 FAILED in diehard_birthdays, sts_monobit, sts_runs, sts_serial)"
+		else
+			echo "$out"
+			record "dieharder-$name" FAIL
+		fi
+	done
+else
+	record dieharder SKIP "(not installed)"
+fi
+
+exit $rc
