@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "chacha.h"
 
 #ifdef HAVE_LIBCRYPTO
@@ -59,19 +60,6 @@ struct source {
 	void (*run)(size_t);
 	const struct chacha_kernel *kernel;
 };
-
-static double now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
 
 int main(void)
 {

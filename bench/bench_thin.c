@@ -20,31 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "vgetrandom.h"
 
 enum { REPEATS = 21 };
-
-typedef ssize_t (*vdso_fn)(void *, size_t, unsigned, void *, size_t);
-static vdso_fn raw_fn;
-static void *raw_state;
-static size_t raw_state_size;
-
-static int setup_raw_vdso(void)
-{
-	struct { uint32_t size, prot, flags, reserved[13]; } params;
-	void *h = dlopen("linux-vdso.so.1", RTLD_NOW | RTLD_NOLOAD);
-	if (!h)
-		return 0;
-	raw_fn = (vdso_fn)(uintptr_t)dlvsym(h, "__vdso_getrandom", "LINUX_2.6");
-	if (!raw_fn)
-		raw_fn = (vdso_fn)(uintptr_t)dlvsym(h, "__kernel_getrandom", "LINUX_2.6.39");
-	if (!raw_fn || raw_fn(NULL, 0, 0, &params, ~(size_t)0) != 0)
-		return 0;
-	raw_state_size = params.size;
-	raw_state = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), (int)params.prot,
-	                 (int)params.flags, -1, 0);
-	return raw_state != MAP_FAILED;
-}
 
 static ssize_t src_syscall(void *b, size_t n) { return syscall(SYS_getrandom, b, n, 0); }
 static ssize_t src_raw(void *b, size_t n) { return raw_fn(b, n, 0, raw_state, raw_state_size); }
@@ -55,19 +34,6 @@ struct source {
 	ssize_t (*fn)(void *, size_t);
 	long iters; /* per measurement: ~5 ms each */
 };
-
-static double now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
 
 int main(void)
 {

@@ -14,6 +14,7 @@
  *   vgetrandom-bench --child SOURCE [--target-ms T]   (internal)
  */
 #include <dlfcn.h>
+#include "bench_util.h"
 #include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -96,30 +97,9 @@ static int fill_uring(void *b, size_t n)
 }
 #endif
 
-typedef ssize_t (*vdso_fn)(void *, size_t, unsigned, void *, size_t);
-static vdso_fn raw_fn;
-static void *raw_state;
-static size_t raw_state_size;
 static int fill_raw_vdso(void *b, size_t n)
 {
 	return raw_fn(b, n, 0, raw_state, raw_state_size) == (ssize_t)n;
-}
-
-static int setup_raw_vdso(void)
-{
-	struct { uint32_t size, prot, flags, reserved[13]; } params;
-	void *h = dlopen("linux-vdso.so.1", RTLD_NOW | RTLD_NOLOAD);
-	if (!h)
-		return 0;
-	raw_fn = (vdso_fn)(uintptr_t)dlvsym(h, "__vdso_getrandom", "LINUX_2.6");
-	if (!raw_fn)
-		raw_fn = (vdso_fn)(uintptr_t)dlvsym(h, "__kernel_getrandom", "LINUX_2.6.39");
-	if (!raw_fn || raw_fn(NULL, 0, 0, &params, ~(size_t)0) != 0)
-		return 0;
-	raw_state_size = params.size;
-	raw_state = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), (int)params.prot,
-	                 (int)params.flags, -1, 0);
-	return raw_state != MAP_FAILED;
 }
 
 /* Comparators from other libraries, found at run time by soname. */
@@ -178,13 +158,6 @@ static fill_fn child_source(const char *name)
 		return ext_rand_bytes ? fill_openssl : NULL;
 	}
 	return NULL;
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
 static int run_child(const char *name, double target_ms)
@@ -407,12 +380,6 @@ static int spawn(const struct source *s, char *const *extra, double target_ms,
 	if (rc == 0 && (got == 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0))
 		rc = -1;
 	return rc;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
 }
 
 static void stats(const double *v, int n, double *med, double *lo, double *hi)

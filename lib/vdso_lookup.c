@@ -164,63 +164,42 @@ static bool read_dynamic(const struct image *im, struct dyn_info *di)
 	if (!have_load || !have_dyn || !in_bounds(im, dyn_off, dyn_size))
 		return false;
 
+	/* The entries that hold addresses of tables, and where they go. */
+	const struct {
+		ElfW(Sxword) tag;
+		size_t *off;
+		bool *has;
+	} tables[] = {
+		{ DT_STRTAB, &di->strtab, &di->has_strtab },
+		{ DT_SYMTAB, &di->symtab, &di->has_symtab },
+		{ DT_HASH, &di->hash, &di->has_hash },
+		{ DT_GNU_HASH, &di->gnu_hash, &di->has_gnu_hash },
+		{ DT_VERSYM, &di->versym, &di->has_versym },
+		{ DT_VERDEF, &di->verdef, &di->has_verdef },
+	};
 	size_t n = dyn_size / sizeof(ElfW(Dyn));
 	if (n > MAX_DYN_ENTRIES)
 		n = MAX_DYN_ENTRIES;
 	for (size_t i = 0; i < n; i++) {
 		ElfW(Dyn) d;
-		size_t off;
-		bool ok = true;
 
 		copy_out(im, dyn_off + i * sizeof(d), &d, sizeof(d));
-		switch (d.d_tag) {
-		case DT_NULL:
-			i = n;
-			continue;
-		case DT_STRTAB:
-			ok = vaddr_to_off(im, di, d.d_un.d_ptr, &off);
-			di->strtab = off;
-			di->has_strtab = ok;
+		if (d.d_tag == DT_NULL)
 			break;
-		case DT_STRSZ:
+		if (d.d_tag == DT_STRSZ)
 			di->strsz = d.d_un.d_val;
-			break;
-		case DT_SYMTAB:
-			ok = vaddr_to_off(im, di, d.d_un.d_ptr, &off);
-			di->symtab = off;
-			di->has_symtab = ok;
-			break;
-		case DT_SYMENT:
-			ok = d.d_un.d_val == sizeof(ElfW(Sym));
-			break;
-		case DT_HASH:
-			ok = vaddr_to_off(im, di, d.d_un.d_ptr, &off);
-			di->hash = off;
-			di->has_hash = ok;
-			break;
-		case DT_GNU_HASH:
-			ok = vaddr_to_off(im, di, d.d_un.d_ptr, &off);
-			di->gnu_hash = off;
-			di->has_gnu_hash = ok;
-			break;
-		case DT_VERSYM:
-			ok = vaddr_to_off(im, di, d.d_un.d_ptr, &off);
-			di->versym = off;
-			di->has_versym = ok;
-			break;
-		case DT_VERDEF:
-			ok = vaddr_to_off(im, di, d.d_un.d_ptr, &off);
-			di->verdef = off;
-			di->has_verdef = ok;
-			break;
-		case DT_VERDEFNUM:
+		else if (d.d_tag == DT_VERDEFNUM)
 			di->verdefnum = d.d_un.d_val;
-			break;
-		default:
-			break;
-		}
-		if (!ok)
+		else if (d.d_tag == DT_SYMENT && d.d_un.d_val != sizeof(ElfW(Sym)))
 			return false;
+		for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+			if (d.d_tag != tables[t].tag)
+				continue;
+			/* a table that points outside the image: malformed */
+			if (!vaddr_to_off(im, di, d.d_un.d_ptr, tables[t].off))
+				return false;
+			*tables[t].has = true;
+		}
 	}
 	if (!di->has_strtab || !di->has_symtab || di->strsz == 0 ||
 	    !in_bounds(im, di->strtab, di->strsz))

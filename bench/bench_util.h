@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/* What the benchmark programs share: a clock, sorting for medians, and
+ * the raw vDSO (called directly, with a state mapped here) as the floor
+ * every vDSO library is measured against. */
+#ifndef VGR_BENCH_UTIL_H
+#define VGR_BENCH_UTIL_H
+
+#include <dlfcn.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+static inline double now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static inline int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+typedef ssize_t (*raw_vdso_fn)(void *, size_t, unsigned, void *, size_t);
+static raw_vdso_fn raw_fn;
+static void *raw_state;
+static size_t raw_state_size;
+
+/* 1 if the vDSO exports vgetrandom and a state for it could be mapped. */
+static inline int setup_raw_vdso(void)
+{
+	struct { uint32_t size, prot, flags, reserved[13]; } params;
+	void *h = dlopen("linux-vdso.so.1", RTLD_NOW | RTLD_NOLOAD);
+	if (!h)
+		return 0;
+	raw_fn = (raw_vdso_fn)(uintptr_t)dlvsym(h, "__vdso_getrandom", "LINUX_2.6");
+	if (!raw_fn)
+		raw_fn = (raw_vdso_fn)(uintptr_t)dlvsym(h, "__kernel_getrandom", "LINUX_2.6.39");
+	if (!raw_fn || raw_fn(NULL, 0, 0, &params, ~(size_t)0) != 0)
+		return 0;
+	raw_state_size = params.size;
+	raw_state = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), (int)params.prot,
+	                 (int)params.flags, -1, 0);
+	return raw_state != MAP_FAILED;
+}
+
+#endif
