@@ -141,9 +141,9 @@ if command -v rngtest >/dev/null 2>&1; then
 		esac
 		n=$(VGETRANDOM_BACKEND=$backend VGETRANDOM_CHACHA=$kernel "$cmd" bytes 20M | fips_failures)
 		if [ -n "$n" ] && [ "$n" -le "$limit" ]; then
-			record "rngtest-$got" OK "($n failures of 8388 blocks; /dev/urandom $base)"
+			record "rngtest-$backend:$got" OK "($n failures of 8388 blocks; /dev/urandom $base)"
 		else
-			record "rngtest-$got" FAIL "(${n:-no result} failures; limit $limit)"
+			record "rngtest-$backend:$got" FAIL "(${n:-no result} failures; limit $limit)"
 		fi
 	done
 else
