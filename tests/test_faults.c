@@ -54,6 +54,18 @@ static int all_zero(const unsigned char *b, size_t n)
 	return 1;
 }
 
+/* The child's verdict: exit 0 passes, 77 skips (seccomp unavailable here),
+ * anything else fails. */
+#define assert_child_passed(pid)                                 \
+	do {                                                     \
+		int st_;                                         \
+		waitpid((pid), &st_, 0);                         \
+		if (WIFEXITED(st_) && WEXITSTATUS(st_) == 77)    \
+			skip();                                  \
+		assert_true(WIFEXITED(st_));                     \
+		assert_int_equal(WEXITSTATUS(st_), 0);           \
+	} while (0)
+
 /* In a new thread (so no state exists yet for it), one 64-byte call:
  * 0 = random bytes, 1 = error with want_errno, 2 = anything else. */
 struct probe {
@@ -103,12 +115,7 @@ static void test_seccomp_eperm(void **unused)
 		/* bytes or EPERM are both honest; anything else is not */
 		_exit(o <= 1 ? 0 : 20 + o);
 	}
-	int st;
-	waitpid(pid, &st, 0);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 77)
-		skip();
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_child_passed(pid);
 }
 
 /* The syscall reports ENOSYS (a kernel before 3.17, or a sandbox that
@@ -135,12 +142,7 @@ static void test_seccomp_enosys_uses_urandom(void **unused)
 		}
 		_exit(ok ? 0 : 32);
 	}
-	int st;
-	waitpid(pid, &st, 0);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 77)
-		skip();
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_child_passed(pid);
 }
 
 /* arc4random_buf cannot fail: with the syscall denied on the syscall

@@ -44,6 +44,16 @@ static inline int backend_has_states(void)
 		}                                                            \
 	} while (0)
 
+/* splitmix64: a fixed-seed generator for test inputs (reproducible
+ * corruptions, keys, counters), nothing to do with the library's output. */
+static inline uint64_t splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
 /* Count positions where two word arrays agree: for independent uniform
  * 32-bit words the expected count in n positions is n / 2^32. */
 static inline size_t equal_words(const uint32_t *a, const uint32_t *b, size_t n)

@@ -160,11 +160,7 @@ static void test_every_truncation(void **unused)
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 static uint64_t next_rand(void)
 {
-	/* splitmix64: a fixed seed makes any failure reproducible. */
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return splitmix64(&rng_state); /* a fixed seed makes any failure reproducible */
 }
 
 static void test_random_corruption(void **unused)
