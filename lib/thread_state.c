@@ -157,7 +157,7 @@ ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags)
 	w = acquire_state();
 	if (w == 0)
 		return via_syscall(buf, len, flags);
-	return vgr_vdso_call(w, buf, len, flags);
+	return vgr_state_call(w, buf, len, flags);
 }
 
 void *thread_state_current(void)

@@ -59,7 +59,7 @@ ssize_t thread_state_failed(ssize_t r, void *buf, size_t len, unsigned int flags
 void thread_state_superseded(uintptr_t w);
 
 /* One provider call on state word w (not busy), marking it busy meanwhile. */
-static inline ssize_t vgr_vdso_call(uintptr_t w, void *buf, size_t len,
+static inline ssize_t vgr_state_call(uintptr_t w, void *buf, size_t len,
                                     unsigned int flags)
 {
 	ssize_t r;
@@ -89,7 +89,7 @@ static inline ssize_t thread_state_getrandom(void *buf, size_t len,
 
 	if (__builtin_expect(w == 0 || (w & VGR_STATE_BUSY), 0))
 		return thread_state_slow(buf, len, flags);
-	return vgr_vdso_call(w, buf, len, flags);
+	return vgr_state_call(w, buf, len, flags);
 }
 
 /* How many consecutive nested calls, with no outer call completing, make a
