@@ -21,6 +21,7 @@ static inline void store_group(uint8_t *out, const VEC x[16])
 {
 	__m512i r[4][4];
 
+	CHACHA_UNROLL
 	for (int k = 0; k < 4; k++) {
 		__m512i t0 = _mm512_unpacklo_epi32(x[4 * k], x[4 * k + 1]);
 		__m512i t1 = _mm512_unpacklo_epi32(x[4 * k + 2], x[4 * k + 3]);
@@ -31,6 +32,7 @@ static inline void store_group(uint8_t *out, const VEC x[16])
 		r[k][2] = _mm512_unpacklo_epi64(t2, t3);
 		r[k][3] = _mm512_unpackhi_epi64(t2, t3);
 	}
+	CHACHA_UNROLL
 	for (int j = 0; j < 4; j++) {
 		/* [k0.L0 k0.L1 k1.L0 k1.L1] and [k0.L2 k0.L3 k1.L2 k1.L3], same for k2,k3 */
 		__m512i s01lo = _mm512_shuffle_i32x4(r[0][j], r[1][j], _MM_SHUFFLE(1, 0, 1, 0));

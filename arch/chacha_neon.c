@@ -22,6 +22,7 @@ typedef uint32x4_t VEC;
 
 static inline void store_group(uint8_t *out, const VEC x[16])
 {
+	CHACHA_UNROLL
 	for (int k = 0; k < 4; k++) {
 		uint32x4_t t0 = vtrn1q_u32(x[4 * k], x[4 * k + 1]); /* a0 b0 a2 b2 */
 		uint32x4_t t1 = vtrn2q_u32(x[4 * k], x[4 * k + 1]); /* a1 b1 a3 b3 */

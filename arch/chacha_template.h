@@ -20,36 +20,95 @@
 
 #include <string.h>
 
-#define CHACHA_QR(a, b, c, d)                                                \
+#include "chacha_clear.h"
+
+#if W == 1
+#define CHACHA_IOTA 0
+#elif W == 4
+#define CHACHA_IOTA 0, 1, 2, 3
+#elif W == 8
+#define CHACHA_IOTA 0, 1, 2, 3, 4, 5, 6, 7
+#elif W == 16
+#define CHACHA_IOTA 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+#else
+#error "no lane numbers for this W"
+#endif
+
+/* Every fixed-count loop in a kernel must be unrolled: a loop that indexes
+ * x[] with a variable sends the whole state through the stack (at -O2 that
+ * cost the AVX-512 kernel 15% of its throughput).  GCC and Clang both read
+ * this pragma. */
+#define CHACHA_UNROLL _Pragma("GCC unroll 16")
+
+/* One step of the four quarter rounds of a half round, written step by
+ * step across the four columns (or diagonals) rather than one quarter round
+ * after another: the four independent chains sit next to each other, which
+ * is the order the core wants them in and the one the compiler keeps. */
+#define CHACHA_STEP4(a0, b0, d0, a1, b1, d1, a2, b2, d2, a3, b3, d3, n)      \
 	do {                                                                 \
-		a = V_ADD(a, b); d = V_XOR(d, a); d = V_ROTL(d, 16);         \
-		c = V_ADD(c, d); b = V_XOR(b, c); b = V_ROTL(b, 12);         \
-		a = V_ADD(a, b); d = V_XOR(d, a); d = V_ROTL(d, 8);          \
-		c = V_ADD(c, d); b = V_XOR(b, c); b = V_ROTL(b, 7);          \
+		a0 = V_ADD(a0, b0); a1 = V_ADD(a1, b1);                      \
+		a2 = V_ADD(a2, b2); a3 = V_ADD(a3, b3);                      \
+		d0 = V_XOR(d0, a0); d1 = V_XOR(d1, a1);                      \
+		d2 = V_XOR(d2, a2); d3 = V_XOR(d3, a3);                      \
+		d0 = V_ROTL(d0, n); d1 = V_ROTL(d1, n);                      \
+		d2 = V_ROTL(d2, n); d3 = V_ROTL(d3, n);                      \
 	} while (0)
 
-/* Build the W-block input state, run 20 rounds, add the input back.  Only
- * the counter words need registers of their own for the add-back; the
- * constants and key are broadcast again (a memory operand on AVX-512),
- * which leaves the register file to the rounds. */
+/* Quarter rounds on (a_i, b_i, c_i, d_i) for i = 0..3, interleaved. */
+#define CHACHA_QR4(a0, b0, c0, d0, a1, b1, c1, d1,                           \
+                   a2, b2, c2, d2, a3, b3, c3, d3)                           \
+	do {                                                                 \
+		CHACHA_STEP4(a0, b0, d0, a1, b1, d1, a2, b2, d2, a3, b3, d3, 16); \
+		CHACHA_STEP4(c0, d0, b0, c1, d1, b1, c2, d2, b2, c3, d3, b3, 12); \
+		CHACHA_STEP4(a0, b0, d0, a1, b1, d1, a2, b2, d2, a3, b3, d3, 8);  \
+		CHACHA_STEP4(c0, d0, b0, c1, d1, b1, c2, d2, b2, c3, d3, b3, 7);  \
+	} while (0)
+
+/* An empty asm that claims to change p: the compiler must read *p afresh
+ * after it, so it cannot keep values loaded from *p alive across it. */
+#define CHACHA_RELOAD(p) __asm__("" : "+r"(p))
+
+/* Build the W-block input state, run 20 rounds, add the input back.
+ *
+ * Nothing secret may reach the stack: a register allocator short of
+ * registers spills whatever lives longest, and the longest-lived values
+ * here are the key broadcasts, which the compiler would otherwise compute
+ * once per call and keep across the rounds of every group.  A spilled key
+ * is worse than spilled output: in the userspace generator it is the key
+ * of the refill, and with it all the output of that refill and every key
+ * after it could be recomputed.  So the key is read from memory where it
+ * is used (CHACHA_RELOAD stops the compiler from keeping the first read
+ * alive), and only the counter words, which are not secret, are kept for
+ * the add-back. */
 static inline __attribute__((always_inline)) void
-chacha_group(VEC x[16], const uint32_t key[8], uint64_t counter)
+chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
 {
 	static const uint32_t sigma[4] = { 0x61707865, 0x3320646e, 0x79622d32, 0x6b206574 };
-	uint32_t lo[W], hi[W];
+	static const uint32_t iota[W] = { CHACHA_IOTA };
 	VEC ctr_lo, ctr_hi;
 
-	/* The 64-bit counter of each lane, split into words 12 and 13. */
-	for (unsigned i = 0; i < W; i++) {
-		uint64_t c = counter + i;
-		lo[i] = (uint32_t)c;
-		hi[i] = (uint32_t)(c >> 32);
+	/* The 64-bit counter of each lane, split into words 12 and 13.  The
+	 * low words carry into the high ones only when the low word of the
+	 * first lane is within W of 2^32, which takes a scalar pass. */
+	if ((uint32_t)counter <= UINT32_MAX - (W - 1)) {
+		ctr_lo = V_ADD(V_SPLAT((uint32_t)counter), V_LOADU(iota));
+		ctr_hi = V_SPLAT((uint32_t)(counter >> 32));
+	} else {
+		uint32_t lo[W], hi[W];
+		for (unsigned i = 0; i < W; i++) {
+			uint64_t c = counter + i;
+			lo[i] = (uint32_t)c;
+			hi[i] = (uint32_t)(c >> 32);
+		}
+		ctr_lo = V_LOADU(lo);
+		ctr_hi = V_LOADU(hi);
 	}
-	ctr_lo = V_LOADU(lo);
-	ctr_hi = V_LOADU(hi);
 
+	CHACHA_RELOAD(key);
+	CHACHA_UNROLL
 	for (int i = 0; i < 4; i++)
 		x[i] = V_SPLAT(sigma[i]);
+	CHACHA_UNROLL
 	for (int i = 0; i < 8; i++)
 		x[4 + i] = V_SPLAT(key[i]);
 	x[12] = ctr_lo;
@@ -58,17 +117,16 @@ chacha_group(VEC x[16], const uint32_t key[8], uint64_t counter)
 	x[15] = V_SPLAT(0);
 
 	for (int r = 0; r < 10; r++) {
-		CHACHA_QR(x[0], x[4], x[8], x[12]);
-		CHACHA_QR(x[1], x[5], x[9], x[13]);
-		CHACHA_QR(x[2], x[6], x[10], x[14]);
-		CHACHA_QR(x[3], x[7], x[11], x[15]);
-		CHACHA_QR(x[0], x[5], x[10], x[15]);
-		CHACHA_QR(x[1], x[6], x[11], x[12]);
-		CHACHA_QR(x[2], x[7], x[8], x[13]);
-		CHACHA_QR(x[3], x[4], x[9], x[14]);
+		CHACHA_QR4(x[0], x[4], x[8], x[12], x[1], x[5], x[9], x[13],
+		           x[2], x[6], x[10], x[14], x[3], x[7], x[11], x[15]);
+		CHACHA_QR4(x[0], x[5], x[10], x[15], x[1], x[6], x[11], x[12],
+		           x[2], x[7], x[8], x[13], x[3], x[4], x[9], x[14]);
 	}
+	CHACHA_RELOAD(key);
+	CHACHA_UNROLL
 	for (int i = 0; i < 4; i++)
 		x[i] = V_ADD(x[i], V_SPLAT(sigma[i]));
+	CHACHA_UNROLL
 	for (int i = 0; i < 8; i++)
 		x[4 + i] = V_ADD(x[4 + i], V_SPLAT(key[i]));
 	x[12] = V_ADD(x[12], ctr_lo);
@@ -80,34 +138,58 @@ chacha_group(VEC x[16], const uint32_t key[8], uint64_t counter)
  * groups straight into out; a remainder of at most NARROW_MAX blocks by the
  * next narrower kernel NARROWER (NULL for none), so a 2-block request does
  * not pay for 16; any other remainder as one more group through a wiped
- * stack buffer. */
+ * stack buffer.
+ *
+ * The round state is a local array whose address never escapes, so the
+ * compiler can keep it in registers; taking its address (to wipe it) would
+ * force all sixteen vectors through the stack on every group.  What does
+ * reach the stack is zeroed by the entry point once the body has returned
+ * (chacha_clear.h); tests/test_chacha_stack.c checks that no key-dependent
+ * byte is left below the caller's frame, in memory or in registers. */
+#if W == 1
+#define CHACHA_ZERO_T uint64_t
+#define CHACHA_ZERO_V 0
+#else
+#define CHACHA_ZERO_T VEC
+#define CHACHA_ZERO_V V_SPLAT(0)
+#endif
 #define CHACHA_DEFINE_KERNEL(NAME, NARROWER, NARROW_MAX)                     \
-	void NAME(uint8_t *out, const uint32_t key[8], uint64_t counter,    \
-	          size_t nblocks)                                            \
+	static __attribute__((noinline)) uintptr_t                           \
+	NAME##_body(uint8_t *out, const uint32_t key[8], uint64_t counter,  \
+	            size_t nblocks)                                          \
 	{                                                                    \
-		chacha_blocks_fn *narrower = NARROWER;                       \
-		if (nblocks && nblocks < W && narrower &&                    \
-		    nblocks <= (NARROW_MAX)) {                               \
-			narrower(out, key, counter, nblocks);                \
-			return;                                              \
-		}                                                            \
-		VEC x[16];                                                   \
 		for (; nblocks >= W; nblocks -= W, counter += W, out += 64 * W) { \
+			VEC x[16];                                           \
 			chacha_group(x, key, counter);                       \
 			store_group(out, x);                                 \
 		}                                                            \
-		if (nblocks && narrower && nblocks <= (NARROW_MAX)) {        \
-			narrower(out, key, counter, nblocks);                \
-		} else if (nblocks) {                                        \
+		if (nblocks) {                                               \
+			VEC x[16];                                           \
 			uint8_t tail[64 * W];                                \
 			chacha_group(x, key, counter);                       \
 			store_group(tail, x);                                \
 			memcpy(out, tail, 64 * nblocks);                     \
 			explicit_bzero(tail, sizeof(tail));                  \
 		}                                                            \
-		/* the round state held keystream (the next key, in the     \
-		 * userspace generator): leave none of it on the stack */   \
-		explicit_bzero(x, sizeof(x));                                \
+		CHACHA_CLEAR_REGISTERS();                                    \
+		uintptr_t sp = 0;                                            \
+		CHACHA_READ_SP_OR_ZERO(sp);                                  \
+		return sp;                                                   \
+	}                                                                    \
+	void NAME(uint8_t *out, const uint32_t key[8], uint64_t counter,    \
+	          size_t nblocks)                                            \
+	{                                                                    \
+		chacha_blocks_fn *narrower = NARROWER;                       \
+		size_t rest = nblocks % W;                                   \
+		if (narrower && rest && rest <= (NARROW_MAX)) {              \
+			narrower(out + 64 * (nblocks - rest), key,           \
+			         counter + (nblocks - rest), rest);          \
+			nblocks -= rest;                                     \
+		}                                                            \
+		if (nblocks) {                                               \
+			uintptr_t lowest = NAME##_body(out, key, counter, nblocks); \
+			CHACHA_ZERO_STACK(CHACHA_ZERO_T, CHACHA_ZERO_V, lowest); \
+		}                                                            \
 	}
 
 #endif

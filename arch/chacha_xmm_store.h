@@ -8,6 +8,7 @@
 
 static inline void store_group(uint8_t *out, const __m128i x[16])
 {
+	CHACHA_UNROLL
 	for (int k = 0; k < 4; k++) {
 		__m128i t0 = _mm_unpacklo_epi32(x[4 * k], x[4 * k + 1]);
 		__m128i t1 = _mm_unpacklo_epi32(x[4 * k + 2], x[4 * k + 3]);

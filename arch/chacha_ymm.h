@@ -33,10 +33,12 @@ static inline void transpose_lanes(const VEC *x, VEC r[4])
 static inline void store_group(uint8_t *out, const VEC x[16])
 {
 	/* Two word-quads at a time, so each store is a full 32 bytes. */
+	CHACHA_UNROLL
 	for (int k = 0; k < 4; k += 2) {
 		VEC a[4], b[4];
 		transpose_lanes(&x[4 * k], a);
 		transpose_lanes(&x[4 * k + 4], b);
+		CHACHA_UNROLL
 		for (int j = 0; j < 4; j++) {
 			_mm256_storeu_si256((__m256i *)(void *)(out + 64 * j + 16 * k),
 			                    _mm256_permute2x128_si256(a[j], b[j], 0x20));

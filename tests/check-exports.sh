@@ -21,4 +21,7 @@ fi
 soname=$(readelf -d "$lib" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 [ "$soname" = "libvgetrandom.so.0" ] || { echo "SONAME is '$soname'"; exit 1; }
 readelf -d "$lib" | grep -q 'NODELETE' || { echo "library is not -z nodelete"; exit 1; }
+# bound at load: no lazy-binding trampoline saving vector registers (and
+# with them ChaCha round state) on a caller's stack
+readelf -d "$lib" | grep -Eq 'BIND_NOW|FLAGS.*NOW' || { echo "library is not -z now"; exit 1; }
 echo "exports ok: $(echo "$actual" | tr '\n' ' ')"

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+/* Clearing what a ChaCha20 kernel leaves keystream and round state in,
+ * for every kernel whatever its layout: the registers, and the stack below
+ * the kernel's entry point.
+ *
+ * Why the stack: a kernel with fewer vector registers than round state
+ * (SSE2 and AVX2 have 16 for 16 state vectors plus temporaries; the
+ * portable kernel has 15 general registers) spills state to its frame in
+ * the middle of the rounds.  ChaCha's rounds run backwards as easily as
+ * forwards, so a full intermediate state is as good as the key, and
+ * explicit_bzero() on the state array does not reach the compiler's spill
+ * slots.  So each kernel is split in two: a body that does the work and
+ * returns its own stack pointer (the lowest address its frame reached) and
+ * an entry point that, once the body has returned, zeroes everything from
+ * there up to its own stack pointer with plain stores, calling nothing, so
+ * that no frame of its own lands on what it has still to zero.  On x86-64
+ * the kernels are built with -mno-red-zone, so no function keeps live data
+ * below its stack pointer.  Where the stack pointer cannot be read
+ * (architectures other than x86-64 and AArch64) only the tail buffer is
+ * wiped. */
+#ifndef VGR_CHACHA_CLEAR_H
+#define VGR_CHACHA_CLEAR_H
+
+/* Zero the registers a kernel body may leave round state or keystream in:
+ * the vector registers (the core writes all of them into the frame of any
+ * signal delivered next, and the lazy-binding trampoline saves them too)
+ * and the caller-saved general registers.  Callee-saved registers need
+ * nothing: the body restores the caller's values on return.  Each kernel
+ * file is compiled for its own ISA, so the widest registers it can have
+ * touched are the ones its flags allow. */
+#if defined(__x86_64__) && defined(__AVX512F__)
+#define CHACHA_CLEAR_VECTORS()                                               \
+	__asm__ volatile("vzeroall\n\t"                                      \
+	                 "vpxord %%xmm16, %%xmm16, %%xmm16\n\t"              \
+	                 "vpxord %%xmm17, %%xmm17, %%xmm17\n\t"              \
+	                 "vpxord %%xmm18, %%xmm18, %%xmm18\n\t"              \
+	                 "vpxord %%xmm19, %%xmm19, %%xmm19\n\t"              \
+	                 "vpxord %%xmm20, %%xmm20, %%xmm20\n\t"              \
+	                 "vpxord %%xmm21, %%xmm21, %%xmm21\n\t"              \
+	                 "vpxord %%xmm22, %%xmm22, %%xmm22\n\t"              \
+	                 "vpxord %%xmm23, %%xmm23, %%xmm23\n\t"              \
+	                 "vpxord %%xmm24, %%xmm24, %%xmm24\n\t"              \
+	                 "vpxord %%xmm25, %%xmm25, %%xmm25\n\t"              \
+	                 "vpxord %%xmm26, %%xmm26, %%xmm26\n\t"              \
+	                 "vpxord %%xmm27, %%xmm27, %%xmm27\n\t"              \
+	                 "vpxord %%xmm28, %%xmm28, %%xmm28\n\t"              \
+	                 "vpxord %%xmm29, %%xmm29, %%xmm29\n\t"              \
+	                 "vpxord %%xmm30, %%xmm30, %%xmm30\n\t"              \
+	                 "vpxord %%xmm31, %%xmm31, %%xmm31"                    \
+	                 ::: "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",    \
+	                 "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",      \
+	                 "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17",  \
+	                 "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23",  \
+	                 "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29",  \
+	                 "xmm30", "xmm31")
+#elif defined(__x86_64__) && defined(__AVX__)
+#define CHACHA_CLEAR_VECTORS()                                               \
+	__asm__ volatile("vzeroall" ::: "xmm0", "xmm1", "xmm2", "xmm3",     \
+	                 "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",        \
+	                 "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15")
+#elif defined(__x86_64__)
+/* SSE encodings leave the upper halves of wider registers alone, but a
+ * kernel built without AVX never wrote them. */
+#define CHACHA_CLEAR_VECTORS()                                               \
+	__asm__ volatile("pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"     \
+	                 "pxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"     \
+	                 "pxor %%xmm4, %%xmm4\n\tpxor %%xmm5, %%xmm5\n\t"     \
+	                 "pxor %%xmm6, %%xmm6\n\tpxor %%xmm7, %%xmm7\n\t"     \
+	                 "pxor %%xmm8, %%xmm8\n\tpxor %%xmm9, %%xmm9\n\t"     \
+	                 "pxor %%xmm10, %%xmm10\n\tpxor %%xmm11, %%xmm11\n\t" \
+	                 "pxor %%xmm12, %%xmm12\n\tpxor %%xmm13, %%xmm13\n\t" \
+	                 "pxor %%xmm14, %%xmm14\n\tpxor %%xmm15, %%xmm15"       \
+	                 ::: "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",    \
+	                 "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",      \
+	                 "xmm12", "xmm13", "xmm14", "xmm15")
+#elif defined(__aarch64__)
+#define CHACHA_CLEAR_VECTORS()                                               \
+	__asm__ volatile("movi v0.16b, #0\n\tmovi v1.16b, #0\n\t"              \
+	                 "movi v2.16b, #0\n\tmovi v3.16b, #0\n\t"              \
+	                 "movi v4.16b, #0\n\tmovi v5.16b, #0\n\t"              \
+	                 "movi v6.16b, #0\n\tmovi v7.16b, #0\n\t"              \
+	                 "movi v16.16b, #0\n\tmovi v17.16b, #0\n\t"            \
+	                 "movi v18.16b, #0\n\tmovi v19.16b, #0\n\t"            \
+	                 "movi v20.16b, #0\n\tmovi v21.16b, #0\n\t"            \
+	                 "movi v22.16b, #0\n\tmovi v23.16b, #0\n\t"            \
+	                 "movi v24.16b, #0\n\tmovi v25.16b, #0\n\t"            \
+	                 "movi v26.16b, #0\n\tmovi v27.16b, #0\n\t"            \
+	                 "movi v28.16b, #0\n\tmovi v29.16b, #0\n\t"            \
+	                 "movi v30.16b, #0\n\tmovi v31.16b, #0"                  \
+	                 ::: "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7",    \
+	                 "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", \
+	                 "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31")
+/* v8-v15: the low halves are callee-saved and come back as the caller's;
+ * the high halves are the caller's to lose, cleared here as well. */
+#define CHACHA_CLEAR_VECTORS_HIGH()                                          \
+	__asm__ volatile("movi v8.16b, #0\n\tmovi v9.16b, #0\n\t"              \
+	                 "movi v10.16b, #0\n\tmovi v11.16b, #0\n\t"            \
+	                 "movi v12.16b, #0\n\tmovi v13.16b, #0\n\t"            \
+	                 "movi v14.16b, #0\n\tmovi v15.16b, #0"                  \
+	                 ::: "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15")
+#else
+#define CHACHA_CLEAR_VECTORS() ((void)0)
+#endif
+#ifndef CHACHA_CLEAR_VECTORS_HIGH
+#define CHACHA_CLEAR_VECTORS_HIGH() ((void)0)
+#endif
+
+#if defined(__x86_64__)
+#define CHACHA_CLEAR_SCRATCH()                                               \
+	__asm__ volatile("xor %%eax, %%eax\n\txor %%ecx, %%ecx\n\t"           \
+	                 "xor %%edx, %%edx\n\txor %%esi, %%esi\n\t"           \
+	                 "xor %%edi, %%edi\n\txor %%r8d, %%r8d\n\t"           \
+	                 "xor %%r9d, %%r9d\n\txor %%r10d, %%r10d\n\t"         \
+	                 "xor %%r11d, %%r11d"                                  \
+	                 ::: "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9",    \
+	                 "r10", "r11", "cc")
+#elif defined(__aarch64__)
+#define CHACHA_CLEAR_SCRATCH()                                               \
+	__asm__ volatile("mov x0, xzr\n\tmov x1, xzr\n\tmov x2, xzr\n\t"     \
+	                 "mov x3, xzr\n\tmov x4, xzr\n\tmov x5, xzr\n\t"     \
+	                 "mov x6, xzr\n\tmov x7, xzr\n\tmov x8, xzr\n\t"     \
+	                 "mov x9, xzr\n\tmov x10, xzr\n\tmov x11, xzr\n\t"   \
+	                 "mov x12, xzr\n\tmov x13, xzr\n\tmov x14, xzr\n\t"  \
+	                 "mov x15, xzr\n\tmov x16, xzr\n\tmov x17, xzr"        \
+	                 ::: "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7",    \
+	                 "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", \
+	                 "x16", "x17", "cc")
+#else
+#define CHACHA_CLEAR_SCRATCH() ((void)0)
+#endif
+
+#define CHACHA_CLEAR_REGISTERS()                                             \
+	do {                                                                 \
+		CHACHA_CLEAR_VECTORS();                                      \
+		CHACHA_CLEAR_VECTORS_HIGH();                                 \
+		CHACHA_CLEAR_SCRATCH();                                      \
+	} while (0)
+
+#if defined(__x86_64__)
+#define CHACHA_READ_SP(sp) __asm__ volatile("mov %%rsp, %0" : "=r"(sp))
+#elif defined(__aarch64__)
+#define CHACHA_READ_SP(sp) __asm__ volatile("mov %0, sp" : "=r"(sp))
+#endif
+
+/* Zero [lowest, the current stack pointer) with aligned stores of type T
+ * (a power-of-two size), from code that calls nothing: lowest is rounded
+ * down to T's size, whole Ts go while they fit below the stack pointer, and
+ * 8-byte stores finish (both ABIs keep the stack pointer 16-byte aligned). */
+#ifdef CHACHA_READ_SP
+#define CHACHA_ZERO_STACK(T, zero, lowest)                                   \
+	do {                                                                 \
+		uintptr_t top_, p_ = (lowest) & ~(uintptr_t)(sizeof(T) - 1); \
+		CHACHA_READ_SP(top_);                                        \
+		for (; p_ + sizeof(T) <= top_; p_ += sizeof(T))              \
+			*(T volatile *)p_ = (zero);                          \
+		for (; p_ + 8 <= top_; p_ += 8)                              \
+			*(uint64_t volatile *)p_ = 0;                        \
+	} while (0)
+#else
+#define CHACHA_ZERO_STACK(T, zero, lowest) ((void)(lowest))
+#endif
+#ifdef CHACHA_READ_SP
+#define CHACHA_READ_SP_OR_ZERO(sp) CHACHA_READ_SP(sp)
+#else
+#define CHACHA_READ_SP_OR_ZERO(sp) ((void)(sp))
+#endif
+
+#endif
