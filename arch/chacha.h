@@ -47,7 +47,7 @@ chacha_blocks_fn chacha_blocks_sse2;
 chacha_blocks_fn chacha_blocks_avx2;
 chacha_blocks_fn chacha_blocks_avx512;
 chacha_blocks_fn chacha_blocks_avx512vl;
-chacha_blocks_fn chacha_blocks_avx512vl128; /* tails only */
+chacha_blocks_fn chacha_blocks_avx512rows; /* tails and 2-4 block requests only */
 chacha_blocks_fn chacha_blocks_neon;
 
 #endif

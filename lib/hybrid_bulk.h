@@ -18,7 +18,7 @@
 
 ssize_t hybrid_getrandom(void *buf, size_t len, unsigned int flags);
 
-/* Test hook: how many requests took this path. */
+/* Test hook: how many requests of the calling thread took this path. */
 unsigned long hybrid_call_count(void);
 
 #endif
