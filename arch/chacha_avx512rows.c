@@ -117,6 +117,6 @@ void chacha_blocks_avx512rows(uint8_t *out, const uint32_t key[8], uint64_t coun
 {
 	if (nblocks) {
 		uintptr_t lowest = rows_body(out, key, counter, nblocks);
-		CHACHA_ZERO_STACK(__m512i, _mm512_setzero_si512(), lowest);
+		CHACHA_ZERO_STACK(lowest);
 	}
 }

@@ -12,10 +12,9 @@
  * slots.  So each kernel is split in two: a body that does the work and
  * returns its own stack pointer (the lowest address its frame reached) and
  * an entry point that, once the body has returned, zeroes everything from
- * there up to its own stack pointer with plain stores, calling nothing, so
- * that no frame of its own lands on what it has still to zero.  On x86-64
- * the kernels are built with -mno-red-zone, so no function keeps live data
- * below its stack pointer.  Where the stack pointer cannot be read
+ * there up to its own stack pointer.  On x86-64 the kernels are built with
+ * -mno-red-zone, so the body keeps nothing below its stack pointer that
+ * the zeroing would miss.  Where the stack pointer cannot be read
  * (architectures other than x86-64 and AArch64) only the tail buffer is
  * wiped. */
 #ifndef VGR_CHACHA_CLEAR_H
@@ -142,22 +141,32 @@
 #define CHACHA_READ_SP(sp) __asm__ volatile("mov %0, sp" : "=r"(sp))
 #endif
 
-/* Zero [lowest, the current stack pointer) with aligned stores of type T
- * (a power-of-two size), from code that calls nothing: lowest is rounded
- * down to T's size, whole Ts go while they fit below the stack pointer, and
- * 8-byte stores finish (both ABIs keep the stack pointer 16-byte aligned). */
+/* Zero [lowest, the current stack pointer): the frame the body had, which
+ * is free stack again now.  It is claimed back with alloca first, so the
+ * zeroing writes only memory above the stack pointer (no tool, valgrind
+ * included, takes it for a stray write) and explicit_bzero()'s own frame
+ * lands below what it zeroes.  The block alloca returns lies right below
+ * the old stack pointer; 64 bytes more than needed absorb any padding, and
+ * the zeroing stops at the old stack pointer.  A distance over 64 KiB is
+ * not a body's frame but a wrong reading, and is left alone. */
+#define CHACHA_ZERO_MAX (64 * 1024)
 #ifdef CHACHA_READ_SP
-#define CHACHA_ZERO_STACK(T, zero, lowest)                                   \
+#define CHACHA_ZERO_STACK(lowest)                                            \
 	do {                                                                 \
-		uintptr_t top_, p_ = (lowest) & ~(uintptr_t)(sizeof(T) - 1); \
+		uintptr_t top_, low_ = (lowest);                             \
 		CHACHA_READ_SP(top_);                                        \
-		for (; p_ + sizeof(T) <= top_; p_ += sizeof(T))              \
-			*(T volatile *)p_ = (zero);                          \
-		for (; p_ + 8 <= top_; p_ += 8)                              \
-			*(uint64_t volatile *)p_ = 0;                        \
+		if (low_ && low_ < top_ && top_ - low_ <= CHACHA_ZERO_MAX) { \
+			size_t n_ = ((top_ - low_ + 15) & ~(size_t)15) + 64; \
+			unsigned char *p_ = __builtin_alloca(n_);            \
+			uintptr_t end_ = (uintptr_t)p_ + n_;                  \
+			if (end_ > top_)                                     \
+				end_ = top_;                                 \
+			explicit_bzero(p_, end_ - (uintptr_t)p_);            \
+			__asm__ volatile("" : : "r"(p_) : "memory");         \
+		}                                                            \
 	} while (0)
 #else
-#define CHACHA_ZERO_STACK(T, zero, lowest) ((void)(lowest))
+#define CHACHA_ZERO_STACK(lowest) ((void)(lowest))
 #endif
 #ifdef CHACHA_READ_SP
 #define CHACHA_READ_SP_OR_ZERO(sp) CHACHA_READ_SP(sp)

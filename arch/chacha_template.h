@@ -146,13 +146,6 @@ chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
  * reach the stack is zeroed by the entry point once the body has returned
  * (chacha_clear.h); tests/test_chacha_stack.c checks that no key-dependent
  * byte is left below the caller's frame, in memory or in registers. */
-#if W == 1
-#define CHACHA_ZERO_T uint64_t
-#define CHACHA_ZERO_V 0
-#else
-#define CHACHA_ZERO_T VEC
-#define CHACHA_ZERO_V V_SPLAT(0)
-#endif
 #define CHACHA_DEFINE_KERNEL(NAME, NARROWER, NARROW_MAX)                     \
 	static __attribute__((noinline)) uintptr_t                           \
 	NAME##_body(uint8_t *out, const uint32_t key[8], uint64_t counter,  \
@@ -188,7 +181,7 @@ chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
 		}                                                            \
 		if (nblocks) {                                               \
 			uintptr_t lowest = NAME##_body(out, key, counter, nblocks); \
-			CHACHA_ZERO_STACK(CHACHA_ZERO_T, CHACHA_ZERO_V, lowest); \
+			CHACHA_ZERO_STACK(lowest);                           \
 		}                                                            \
 	}
 
