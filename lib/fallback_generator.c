@@ -74,6 +74,11 @@ unsigned long fallback_seed_count(void)
 	return __atomic_load_n(&seeds, __ATOMIC_RELAXED);
 }
 
+const uint32_t *fallback_test_key(const void *state)
+{
+	return ((const struct fb_state *)state)->key;
+}
+
 bool fallback_probe(struct state_provider *p)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -120,20 +125,36 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Move the 32-byte key from src to dst and zero src, through general
+ * registers.  memcpy() would be shorter, but glibc's copies on AVX-512
+ * machines go through ymm16-31, which little other code touches: the key
+ * could sit there long after, until a signal frame writes every register
+ * to the stack.  Volatile word accesses are neither vectorised nor turned
+ * into a library call, and general registers are reused at once. */
+static inline void move_key(uint32_t dst[8], void *src)
+{
+	volatile uint64_t *s = src;
+	volatile uint64_t *d = (volatile uint64_t *)(void *)dst;
+
+	for (unsigned i = 0; i < KEY_SIZE / 8; i++) {
+		d[i] = s[i];
+		s[i] = 0;
+	}
+}
+
 /* A fresh key from the kernel; the buffer is emptied.  Only the blocking
  * behaviour of the caller's flags is kept: a state is never seeded with
  * GRND_INSECURE bytes, since it goes on to serve every later request. */
 static int seed(struct fb_state *st, unsigned int flags)
 {
-	uint32_t key[8];
+	uint32_t key[8] __attribute__((aligned(8))); /* move_key() reads words */
 	ssize_t r = syscall_getrandom(key, sizeof(key), flags & VGR_GRND_NONBLOCK);
 
 	if (r != (ssize_t)sizeof(key)) {
 		explicit_bzero(key, sizeof(key));
 		return r < 0 ? -errno : -EIO;
 	}
-	memcpy(st->key, key, sizeof(key));
-	explicit_bzero(key, sizeof(key));
+	move_key(st->key, key);
 	explicit_bzero(st->buf, sizeof(st->buf));
 	st->pos = BUF_SIZE;
 	st->generation = generation_current();
@@ -157,8 +178,7 @@ static int refill(struct fb_state *st, unsigned int flags)
 			return r;
 	}
 	chacha_kernel()->blocks(st->buf, st->key, 0, BUF_SIZE / 64);
-	memcpy(st->key, st->buf, KEY_SIZE);
-	memset(st->buf, 0, KEY_SIZE);
+	move_key(st->key, st->buf);
 	st->pos = KEY_SIZE;
 	return 0;
 }

@@ -49,8 +49,10 @@ ssize_t fallback_generate(void *buf, size_t len, unsigned int flags,
  * buffer from a one-off key taken from the stream. */
 #define FALLBACK_DIRECT_MIN 512u
 
-/* Test hooks: change the budgets (0 restores the defaults); count seeds. */
+/* Test hooks: change the budgets (0 restores the defaults); count seeds;
+ * where a state keeps its 32-byte key. */
 void fallback_test_set_budgets(uint64_t bytes, uint64_t ns);
 unsigned long fallback_seed_count(void);
+const uint32_t *fallback_test_key(const void *state);
 
 #endif
