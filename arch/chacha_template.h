@@ -146,11 +146,18 @@ chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
  * reach the stack is zeroed by the entry point once the body has returned
  * (chacha_clear.h); tests/test_chacha_stack.c checks that no key-dependent
  * byte is left below the caller's frame, in memory or in registers. */
+/* A kernel may first take what it can in wider steps than one group; it
+ * defines CHACHA_WIDE_GROUPS(out, key, counter, nblocks) to do so and to
+ * advance its arguments past what it made. */
+#ifndef CHACHA_WIDE_GROUPS
+#define CHACHA_WIDE_GROUPS(out, key, counter, nblocks) ((void)0)
+#endif
 #define CHACHA_DEFINE_KERNEL(NAME, NARROWER, NARROW_MAX)                     \
 	static __attribute__((noinline)) uintptr_t                           \
 	NAME##_body(uint8_t *out, const uint32_t key[8], uint64_t counter,  \
 	            size_t nblocks)                                          \
 	{                                                                    \
+		CHACHA_WIDE_GROUPS(out, key, counter, nblocks);              \
 		for (; nblocks >= W; nblocks -= W, counter += W, out += 64 * W) { \
 			VEC x[16];                                           \
 			chacha_group(x, key, counter);                       \

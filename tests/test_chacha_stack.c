@@ -194,6 +194,17 @@ int main(void)
 				for (size_t l = 0; l < sizeof(lengths) / sizeof(lengths[0]); l++) {
 					size_t n = differing_bytes(ks[k]->blocks, out, counters[c],
 					                           lengths[l]);
+					/* A leak is deterministic; an interrupt or a context
+					 * switch between the run and the snapshot is not (it
+					 * was seen to change one byte of a signal frame's
+					 * register area once in ~20 runs).  Count only what
+					 * every one of three repeats finds. */
+					for (int again = 0; n && again < 2; again++) {
+						size_t m = differing_bytes(ks[k]->blocks, out,
+						                           counters[c], lengths[l]);
+						if (m < n)
+							n = m;
+					}
 					if (n > worst) {
 						worst = n;
 						worst_len = lengths[l];
