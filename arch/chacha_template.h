@@ -11,6 +11,8 @@
  *   V_SPLAT(v)       every lane = v
  *   V_LOADU(p)       load W 32-bit words
  *
+ * and optionally CHACHA_WIDE_GROUPS (see CHACHA_DEFINE_KERNEL).
+ *
  * The state is "vertical": x[i] holds word i of W consecutive blocks, so a
  * quarter round is a handful of vector instructions with no shuffles.  Each
  * file then transposes back to byte order in its own store_group().
@@ -134,6 +136,13 @@ chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
 	/* words 14 and 15: the nonce is zero, nothing to add */
 }
 
+/* A kernel may first take what it can in wider steps than one group; it
+ * defines CHACHA_WIDE_GROUPS(out, key, counter, nblocks) to do so and to
+ * advance its arguments past what it made. */
+#ifndef CHACHA_WIDE_GROUPS
+#define CHACHA_WIDE_GROUPS(out, key, counter, nblocks) ((void)0)
+#endif
+
 /* Defines the kernel entry point NAME from the file's store_group(): whole
  * groups straight into out; a remainder of at most NARROW_MAX blocks by the
  * next narrower kernel NARROWER (NULL for none), so a 2-block request does
@@ -146,12 +155,6 @@ chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
  * reach the stack is zeroed by the entry point once the body has returned
  * (chacha_clear.h); tests/test_chacha_stack.c checks that no key-dependent
  * byte is left below the caller's frame, in memory or in registers. */
-/* A kernel may first take what it can in wider steps than one group; it
- * defines CHACHA_WIDE_GROUPS(out, key, counter, nblocks) to do so and to
- * advance its arguments past what it made. */
-#ifndef CHACHA_WIDE_GROUPS
-#define CHACHA_WIDE_GROUPS(out, key, counter, nblocks) ((void)0)
-#endif
 #define CHACHA_DEFINE_KERNEL(NAME, NARROWER, NARROW_MAX)                     \
 	static __attribute__((noinline)) uintptr_t                           \
 	NAME##_body(uint8_t *out, const uint32_t key[8], uint64_t counter,  \
