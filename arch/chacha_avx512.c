@@ -95,16 +95,21 @@ static inline void store_group(uint8_t *out, const VEC x[16])
 #define ASM_LOADV(r, off) "vmovdqa64 " #off "(%[c]), %%zmm" #r "\n\t"
 #define ASM_ADDV(r, off) "vpaddd " #off "(%[c]), %%zmm" #r ", %%zmm" #r "\n\t"
 #define ASM_MOV(from, to) "vmovdqa64 %%zmm" #from ", %%zmm" #to "\n\t"
-#define ASM_STORE(r) "vmovdqa64 %%zmm" #r ", " #r "*64(%[st])\n\t"
+#define ASM_STORE_B(r) "vmovdqa64 %%zmm" #r ", (" #r "-16)*64(%[st])\n\t"
 
-/* 32 blocks: st[0-15] = group A's words after the rounds and the add-back,
- * st[16-31] group B's; ctr[0-1] = A's counter words 12 and 13, ctr[2-3]
- * B's. */
+/* 32 blocks: a[0-15] = group A's words after the rounds and the add-back,
+ * left in registers zmm0-15 for the caller's transpose; st[0-15] = group
+ * B's, stored (no registers are left to transpose them in place).
+ * ctr[0-1] = A's counter words 12 and 13, ctr[2-3] B's. */
 static inline __attribute__((always_inline)) void
-two_groups(VEC st[32], const uint32_t *key, const VEC ctr[4])
+two_groups(VEC a[16], VEC st[16], const uint32_t *key, const VEC ctr[4])
 {
 	static const uint32_t sigma[4] = { 0x61707865, 0x3320646e, 0x79622d32, 0x6b206574 };
 	unsigned rounds = 10;
+	register VEC a0 __asm__("zmm0"), a1 __asm__("zmm1"), a2 __asm__("zmm2"), a3 __asm__("zmm3");
+	register VEC a4 __asm__("zmm4"), a5 __asm__("zmm5"), a6 __asm__("zmm6"), a7 __asm__("zmm7");
+	register VEC a8 __asm__("zmm8"), a9 __asm__("zmm9"), a10 __asm__("zmm10"), a11 __asm__("zmm11");
+	register VEC a12 __asm__("zmm12"), a13 __asm__("zmm13"), a14 __asm__("zmm14"), a15 __asm__("zmm15");
 
 	__asm__ volatile(
 		ASM_BCAST(0, 0, sg) ASM_BCAST(1, 4, sg) ASM_BCAST(2, 8, sg) ASM_BCAST(3, 12, sg)
@@ -124,29 +129,27 @@ two_groups(VEC st[32], const uint32_t *key, const VEC ctr[4])
 		ASM_DOUBLE_ROUND
 		"dec %[n]\n\t"
 		"jnz 1b\n\t"
-		ASM_ADDB(0, 0, sg) ASM_ADDB(1, 4, sg) ASM_ADDB(2, 8, sg) ASM_ADDB(3, 12, sg)
-		ASM_ADDB(4, 0, k) ASM_ADDB(5, 4, k) ASM_ADDB(6, 8, k) ASM_ADDB(7, 12, k)
-		ASM_ADDB(8, 16, k) ASM_ADDB(9, 20, k) ASM_ADDB(10, 24, k) ASM_ADDB(11, 28, k)
-		ASM_ADDV(12, 0) ASM_ADDV(13, 64)
 		ASM_ADDB(16, 0, sg) ASM_ADDB(17, 4, sg) ASM_ADDB(18, 8, sg) ASM_ADDB(19, 12, sg)
 		ASM_ADDB(20, 0, k) ASM_ADDB(21, 4, k) ASM_ADDB(22, 8, k) ASM_ADDB(23, 12, k)
 		ASM_ADDB(24, 16, k) ASM_ADDB(25, 20, k) ASM_ADDB(26, 24, k) ASM_ADDB(27, 28, k)
 		ASM_ADDV(28, 128) ASM_ADDV(29, 192)
-		ASM_STORE(0) ASM_STORE(1) ASM_STORE(2) ASM_STORE(3)
-		ASM_STORE(4) ASM_STORE(5) ASM_STORE(6) ASM_STORE(7)
-		ASM_STORE(8) ASM_STORE(9) ASM_STORE(10) ASM_STORE(11)
-		ASM_STORE(12) ASM_STORE(13) ASM_STORE(14) ASM_STORE(15)
-		ASM_STORE(16) ASM_STORE(17) ASM_STORE(18) ASM_STORE(19)
-		ASM_STORE(20) ASM_STORE(21) ASM_STORE(22) ASM_STORE(23)
-		ASM_STORE(24) ASM_STORE(25) ASM_STORE(26) ASM_STORE(27)
-		ASM_STORE(28) ASM_STORE(29) ASM_STORE(30) ASM_STORE(31)
-		: [n] "+r"(rounds)
+		ASM_STORE_B(16) ASM_STORE_B(17) ASM_STORE_B(18) ASM_STORE_B(19)
+		ASM_STORE_B(20) ASM_STORE_B(21) ASM_STORE_B(22) ASM_STORE_B(23)
+		ASM_STORE_B(24) ASM_STORE_B(25) ASM_STORE_B(26) ASM_STORE_B(27)
+		ASM_STORE_B(28) ASM_STORE_B(29) ASM_STORE_B(30) ASM_STORE_B(31)
+		ASM_ADDB(0, 0, sg) ASM_ADDB(1, 4, sg) ASM_ADDB(2, 8, sg) ASM_ADDB(3, 12, sg)
+		ASM_ADDB(4, 0, k) ASM_ADDB(5, 4, k) ASM_ADDB(6, 8, k) ASM_ADDB(7, 12, k)
+		ASM_ADDB(8, 16, k) ASM_ADDB(9, 20, k) ASM_ADDB(10, 24, k) ASM_ADDB(11, 28, k)
+		ASM_ADDV(12, 0) ASM_ADDV(13, 64)
+		: [n] "+r"(rounds),
+		  "=v"(a0), "=v"(a1), "=v"(a2), "=v"(a3), "=v"(a4), "=v"(a5), "=v"(a6), "=v"(a7),
+		  "=v"(a8), "=v"(a9), "=v"(a10), "=v"(a11), "=v"(a12), "=v"(a13), "=v"(a14), "=v"(a15)
 		: [st] "r"(st), [k] "r"(key), [c] "r"(ctr), [sg] "r"(sigma)
 		: "memory", "cc",
-		  "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
-		  "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15",
 		  "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23",
 		  "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31");
+	a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3; a[4] = a4; a[5] = a5; a[6] = a6; a[7] = a7;
+	a[8] = a8; a[9] = a9; a[10] = a10; a[11] = a11; a[12] = a12; a[13] = a13; a[14] = a14; a[15] = a15;
 }
 
 /* Whole 32-block steps of the request, advancing out, counter and nblocks.
@@ -155,7 +158,7 @@ two_groups(VEC st[32], const uint32_t *key, const VEC ctr[4])
 static inline __attribute__((always_inline)) void
 wide_groups(uint8_t **out, const uint32_t *key, uint64_t *counter, size_t *nblocks)
 {
-	VEC st[32];
+	VEC st[16];
 	VEC ctr[4];
 	const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7,
 	                                       8, 9, 10, 11, 12, 13, 14, 15);
@@ -177,9 +180,10 @@ wide_groups(uint8_t **out, const uint32_t *key, uint64_t *counter, size_t *nbloc
 			}
 			memcpy(ctr, w, sizeof(w));
 		}
-		two_groups(st, key, ctr);
-		store_group(*out, st);
-		store_group(*out + 1024, st + 16);
+		VEC a[16];
+		two_groups(a, st, key, ctr);
+		store_group(*out, a);
+		store_group(*out + 1024, st);
 	}
 }
 
