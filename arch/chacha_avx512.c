@@ -9,7 +9,8 @@
  * the vector pipes could do.  Two groups give eight chains, but need all 32
  * zmm registers for state and nothing else; the compiler spills when asked
  * for that (0.83x), so the two-group rounds are written in assembly below,
- * with the constants and key read from memory where they are added.
+ * with the constants and key read from memory where they are added; group
+ * A leaves in registers for its transpose, group B through memory.
  */
 #include "chacha.h"
 
@@ -153,8 +154,8 @@ two_groups(VEC a[16], VEC st[16], const uint32_t *key, const VEC ctr[4])
 }
 
 /* Whole 32-block steps of the request, advancing out, counter and nblocks.
- * The state goes through st, in the body's frame, which the entry point
- * zeroes afterwards with the rest of it. */
+ * Group B's state goes through st, in the body's frame, which the entry
+ * point zeroes afterwards with the rest of it. */
 static inline __attribute__((always_inline)) void
 wide_groups(uint8_t **out, const uint32_t *key, uint64_t *counter, size_t *nblocks)
 {
