@@ -156,27 +156,39 @@ chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
  * (chacha_clear.h); tests/test_chacha_stack.c checks that no key-dependent
  * byte is left below the caller's frame, in memory or in registers. */
 #define CHACHA_DEFINE_KERNEL(NAME, NARROWER, NARROW_MAX)                     \
+	/* A partial group, in a frame of its own: the common calls then   \
+	 * leave a small frame to zero, not one with a tail buffer. */     \
+	static __attribute__((noinline)) uintptr_t                           \
+	NAME##_tail(uint8_t *out, const uint32_t key[8], uint64_t counter,  \
+	            size_t nblocks)                                          \
+	{                                                                    \
+		VEC x[16];                                                   \
+		uint8_t tail[64 * W];                                        \
+		chacha_group(x, key, counter);                               \
+		store_group(tail, x);                                        \
+		memcpy(out, tail, 64 * nblocks);                             \
+		explicit_bzero(tail, sizeof(tail));                          \
+		uintptr_t sp = 0;                                            \
+		CHACHA_READ_SP_OR_ZERO(sp);                                  \
+		return sp;                                                   \
+	}                                                                    \
+	/* Returns the lowest stack address it or its tail reached. */      \
 	static __attribute__((noinline)) uintptr_t                           \
 	NAME##_body(uint8_t *out, const uint32_t key[8], uint64_t counter,  \
 	            size_t nblocks)                                          \
 	{                                                                    \
+		uintptr_t sp = 0;                                            \
 		CHACHA_WIDE_GROUPS(out, key, counter, nblocks);              \
 		for (; nblocks >= W; nblocks -= W, counter += W, out += 64 * W) { \
 			VEC x[16];                                           \
 			chacha_group(x, key, counter);                       \
 			store_group(out, x);                                 \
 		}                                                            \
-		if (nblocks) {                                               \
-			VEC x[16];                                           \
-			uint8_t tail[64 * W];                                \
-			chacha_group(x, key, counter);                       \
-			store_group(tail, x);                                \
-			memcpy(out, tail, 64 * nblocks);                     \
-			explicit_bzero(tail, sizeof(tail));                  \
-		}                                                            \
+		if (nblocks)                                                 \
+			sp = NAME##_tail(out, key, counter, nblocks);        \
+		else                                                         \
+			CHACHA_READ_SP_OR_ZERO(sp);                          \
 		CHACHA_CLEAR_REGISTERS();                                    \
-		uintptr_t sp = 0;                                            \
-		CHACHA_READ_SP_OR_ZERO(sp);                                  \
 		return sp;                                                   \
 	}                                                                    \
 	void NAME(uint8_t *out, const uint32_t key[8], uint64_t counter,    \
