@@ -146,9 +146,7 @@ two_groups(VEC a[16], VEC st[16], const uint32_t *key, const VEC ctr[4])
 		  "=v"(a0), "=v"(a1), "=v"(a2), "=v"(a3), "=v"(a4), "=v"(a5), "=v"(a6), "=v"(a7),
 		  "=v"(a8), "=v"(a9), "=v"(a10), "=v"(a11), "=v"(a12), "=v"(a13), "=v"(a14), "=v"(a15)
 		: [st] "r"(st), [k] "r"(key), [c] "r"(ctr), [sg] "r"(sigma)
-		: "memory", "cc",
-		  "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23",
-		  "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31");
+		: "memory", "cc", CHACHA_XMM_16_31);
 	a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3; a[4] = a4; a[5] = a5; a[6] = a6; a[7] = a7;
 	a[8] = a8; a[9] = a9; a[10] = a10; a[11] = a11; a[12] = a12; a[13] = a13; a[14] = a14; a[15] = a15;
 }
@@ -161,26 +159,10 @@ wide_groups(uint8_t **out, const uint32_t *key, uint64_t *counter, size_t *nbloc
 {
 	VEC st[16];
 	VEC ctr[4];
-	const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7,
-	                                       8, 9, 10, 11, 12, 13, 14, 15);
 
 	for (; *nblocks >= 32; *nblocks -= 32, *counter += 32, *out += 2048) {
-		uint64_t c = *counter;
-		if ((uint32_t)c <= UINT32_MAX - 31) {
-			ctr[0] = _mm512_add_epi32(_mm512_set1_epi32((int)(uint32_t)c), iota);
-			ctr[1] = _mm512_set1_epi32((int)(uint32_t)(c >> 32));
-			ctr[2] = _mm512_add_epi32(ctr[0], _mm512_set1_epi32(16));
-			ctr[3] = ctr[1];
-		} else {
-			/* a carry into word 13 within these 32 blocks */
-			uint32_t w[64];
-			for (unsigned i = 0; i < 32; i++) {
-				uint64_t b = c + i;
-				w[(i / 16) * 32 + i % 16] = (uint32_t)b;
-				w[(i / 16) * 32 + 16 + i % 16] = (uint32_t)(b >> 32);
-			}
-			memcpy(ctr, w, sizeof(w));
-		}
+		chacha_counter_words(*counter, &ctr[0], &ctr[1]);
+		chacha_counter_words(*counter + 16, &ctr[2], &ctr[3]);
 		VEC a[16];
 		two_groups(a, st, key, ctr);
 		store_group(*out, a);

@@ -27,6 +27,14 @@
  * nothing: the body restores the caller's values on return.  Each kernel
  * file is compiled for its own ISA, so the widest registers it can have
  * touched are the ones its flags allow. */
+/* Clobber lists, for these and for kernels' own assembly. */
+#define CHACHA_XMM_0_15                                                      \
+	"xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",      \
+	"xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
+#define CHACHA_XMM_16_31                                                     \
+	"xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23", \
+	"xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31"
+
 #if defined(__x86_64__) && defined(__AVX512F__)
 #define CHACHA_CLEAR_VECTORS()                                               \
 	__asm__ volatile("vzeroall\n\t"                                      \
@@ -46,17 +54,10 @@
 	                 "vpxord %%xmm29, %%xmm29, %%xmm29\n\t"              \
 	                 "vpxord %%xmm30, %%xmm30, %%xmm30\n\t"              \
 	                 "vpxord %%xmm31, %%xmm31, %%xmm31"                    \
-	                 ::: "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",    \
-	                 "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",      \
-	                 "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17",  \
-	                 "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23",  \
-	                 "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29",  \
-	                 "xmm30", "xmm31")
+	                 ::: CHACHA_XMM_0_15, CHACHA_XMM_16_31)
 #elif defined(__x86_64__) && defined(__AVX__)
 #define CHACHA_CLEAR_VECTORS()                                               \
-	__asm__ volatile("vzeroall" ::: "xmm0", "xmm1", "xmm2", "xmm3",     \
-	                 "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",        \
-	                 "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15")
+	__asm__ volatile("vzeroall" ::: CHACHA_XMM_0_15)
 #elif defined(__x86_64__)
 /* SSE encodings leave the upper halves of wider registers alone, but a
  * kernel built without AVX never wrote them. */
@@ -69,9 +70,7 @@
 	                 "pxor %%xmm10, %%xmm10\n\tpxor %%xmm11, %%xmm11\n\t" \
 	                 "pxor %%xmm12, %%xmm12\n\tpxor %%xmm13, %%xmm13\n\t" \
 	                 "pxor %%xmm14, %%xmm14\n\tpxor %%xmm15, %%xmm15"       \
-	                 ::: "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",    \
-	                 "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",      \
-	                 "xmm12", "xmm13", "xmm14", "xmm15")
+	                 ::: CHACHA_XMM_0_15)
 #elif defined(__aarch64__)
 #define CHACHA_CLEAR_VECTORS()                                               \
 	__asm__ volatile("movi v0.16b, #0\n\tmovi v1.16b, #0\n\t"              \

@@ -70,6 +70,30 @@
  * after it, so it cannot keep values loaded from *p alive across it. */
 #define CHACHA_RELOAD(p) __asm__("" : "+r"(p))
 
+/* The 64-bit counters counter..counter+W-1 of a group's lanes, split into
+ * state words 12 (lo) and 13 (hi).  The low words carry into the high ones
+ * only when the first lane's low word is within W of 2^32, which takes a
+ * scalar pass. */
+static inline __attribute__((always_inline)) void
+chacha_counter_words(uint64_t counter, VEC *lo, VEC *hi)
+{
+	static const uint32_t iota[W] = { CHACHA_IOTA };
+
+	if ((uint32_t)counter <= UINT32_MAX - (W - 1)) {
+		*lo = V_ADD(V_SPLAT((uint32_t)counter), V_LOADU(iota));
+		*hi = V_SPLAT((uint32_t)(counter >> 32));
+	} else {
+		uint32_t l[W], h[W];
+		for (unsigned i = 0; i < W; i++) {
+			uint64_t c = counter + i;
+			l[i] = (uint32_t)c;
+			h[i] = (uint32_t)(c >> 32);
+		}
+		*lo = V_LOADU(l);
+		*hi = V_LOADU(h);
+	}
+}
+
 /* Build the W-block input state, run 20 rounds, add the input back.
  *
  * Nothing secret may reach the stack: a register allocator short of
@@ -86,25 +110,9 @@ static inline __attribute__((always_inline)) void
 chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
 {
 	static const uint32_t sigma[4] = { 0x61707865, 0x3320646e, 0x79622d32, 0x6b206574 };
-	static const uint32_t iota[W] = { CHACHA_IOTA };
 	VEC ctr_lo, ctr_hi;
 
-	/* The 64-bit counter of each lane, split into words 12 and 13.  The
-	 * low words carry into the high ones only when the low word of the
-	 * first lane is within W of 2^32, which takes a scalar pass. */
-	if ((uint32_t)counter <= UINT32_MAX - (W - 1)) {
-		ctr_lo = V_ADD(V_SPLAT((uint32_t)counter), V_LOADU(iota));
-		ctr_hi = V_SPLAT((uint32_t)(counter >> 32));
-	} else {
-		uint32_t lo[W], hi[W];
-		for (unsigned i = 0; i < W; i++) {
-			uint64_t c = counter + i;
-			lo[i] = (uint32_t)c;
-			hi[i] = (uint32_t)(c >> 32);
-		}
-		ctr_lo = V_LOADU(lo);
-		ctr_hi = V_LOADU(hi);
-	}
+	chacha_counter_words(counter, &ctr_lo, &ctr_hi);
 
 	CHACHA_RELOAD(key);
 	CHACHA_UNROLL
