@@ -144,6 +144,12 @@ chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
 	/* words 14 and 15: the nonce is zero, nothing to add */
 }
 
+/* A kernel may compute its groups its own way (in assembly, say) by
+ * defining CHACHA_GROUP(x, key, counter) with chacha_group()'s contract. */
+#ifndef CHACHA_GROUP
+#define CHACHA_GROUP(x, key, counter) chacha_group(x, key, counter)
+#endif
+
 /* A kernel may first take what it can in wider steps than one group; it
  * defines CHACHA_WIDE_GROUPS(out, key, counter, nblocks) to do so and to
  * advance its arguments past what it made. */
@@ -172,7 +178,7 @@ chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
 	{                                                                    \
 		VEC x[16];                                                   \
 		uint8_t tail[64 * W];                                        \
-		chacha_group(x, key, counter);                               \
+		CHACHA_GROUP(x, key, counter);                               \
 		store_group(tail, x);                                        \
 		memcpy(out, tail, 64 * nblocks);                             \
 		explicit_bzero(tail, sizeof(tail));                          \
@@ -189,7 +195,7 @@ chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
 		CHACHA_WIDE_GROUPS(out, key, counter, nblocks);              \
 		for (; nblocks >= W; nblocks -= W, counter += W, out += 64 * W) { \
 			VEC x[16];                                           \
-			chacha_group(x, key, counter);                       \
+			CHACHA_GROUP(x, key, counter);                       \
 			store_group(out, x);                                 \
 		}                                                            \
 		if (nblocks)                                                 \
