@@ -45,6 +45,7 @@ void chacha_stream(const struct chacha_kernel *k, uint8_t *out, size_t len,
 chacha_blocks_fn chacha_blocks_portable;
 chacha_blocks_fn chacha_blocks_sse2;
 chacha_blocks_fn chacha_blocks_avx2;
+chacha_blocks_fn chacha_blocks_avx2rows; /* tails and 1-4 block requests only */
 chacha_blocks_fn chacha_blocks_avx512;
 chacha_blocks_fn chacha_blocks_avx512vl;
 chacha_blocks_fn chacha_blocks_avx512rows; /* tails and 2-4 block requests only */

@@ -15,4 +15,4 @@
 #include "chacha_ymm.h"
 #include "chacha_vex_group.h"
 
-CHACHA_DEFINE_KERNEL(chacha_blocks_avx2, chacha_blocks_sse2, 4)
+CHACHA_DEFINE_KERNEL(chacha_blocks_avx2, chacha_blocks_avx2rows, 4)
