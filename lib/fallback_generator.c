@@ -183,32 +183,38 @@ static int refill(struct fb_state *st, unsigned int flags)
 	return 0;
 }
 
-/* Move n bytes from src to dst and zero them at src.  Small sizes (most
- * requests are a few bytes) use overlapping fixed-size moves that compile
- * to plain loads and stores instead of two library calls. */
+/* Move n bytes from src to dst and zero them at src.  Up to 64 bytes (the
+ * fast path's limit) this is a few overlapping fixed-size moves, which
+ * compile to plain loads and stores: no library call, so the fast path
+ * stays a leaf function with no registers to save. */
+#define MOVE_AND_ZERO_EDGES(type)                                            \
+	do {                                                                 \
+		static const type z = { 0 };                                 \
+		memcpy(dst, src, sizeof(type));                              \
+		memcpy(dst + n - sizeof(type), src + n - sizeof(type), sizeof(type)); \
+		memcpy(src, &z, sizeof(type));                               \
+		memcpy(src + n - sizeof(type), &z, sizeof(type));            \
+	} while (0)
+struct bytes16 { uint64_t w[2]; };
+struct bytes32 { uint64_t w[4]; };
 static inline void move_and_zero(uint8_t *dst, uint8_t *src, size_t n)
 {
-	static const uint64_t z8 = 0;
-	static const uint32_t z4 = 0;
-
-	if (n >= 8 && n <= 16) {
-		memcpy(dst, src, 8);
-		memcpy(dst + n - 8, src + n - 8, 8);
-		memcpy(src, &z8, 8);
-		memcpy(src + n - 8, &z8, 8);
-	} else if (n >= 4 && n < 8) {
-		memcpy(dst, src, 4);
-		memcpy(dst + n - 4, src + n - 4, 4);
-		memcpy(src, &z4, 4);
-		memcpy(src + n - 4, &z4, 4);
-	} else if (n < 4) {
+	if (n > 64) {
+		memcpy(dst, src, n);
+		memset(src, 0, n);
+	} else if (n > 32) {
+		MOVE_AND_ZERO_EDGES(struct bytes32);
+	} else if (n > 16) {
+		MOVE_AND_ZERO_EDGES(struct bytes16);
+	} else if (n >= 8) {
+		MOVE_AND_ZERO_EDGES(uint64_t);
+	} else if (n >= 4) {
+		MOVE_AND_ZERO_EDGES(uint32_t);
+	} else {
 		for (size_t i = 0; i < n; i++) {
 			dst[i] = src[i];
 			src[i] = 0;
 		}
-	} else {
-		memcpy(dst, src, n);
-		memset(src, 0, n);
 	}
 }
 
@@ -244,8 +250,8 @@ static bool needs_seed(const struct fb_state *st)
 	return st->generation != generation_current();
 }
 
-static ssize_t generate_slow(struct fb_state *st, uint8_t *buf, size_t len,
-                             unsigned int flags);
+static __attribute__((noinline)) ssize_t
+generate_slow(struct fb_state *st, uint8_t *buf, size_t len, unsigned int flags);
 
 ssize_t fallback_generate(void *buf, size_t len, unsigned int flags,
                           void *state, size_t state_len)
@@ -273,8 +279,8 @@ ssize_t fallback_generate(void *buf, size_t len, unsigned int flags,
 
 /* Everything else: seeding, refills, large requests, and redoing a request
  * whose pages were dropped while it ran. */
-static ssize_t generate_slow(struct fb_state *st, uint8_t *buf, size_t len,
-                             unsigned int flags)
+static __attribute__((noinline)) ssize_t
+generate_slow(struct fb_state *st, uint8_t *buf, size_t len, unsigned int flags)
 {
 	int r;
 

@@ -124,8 +124,21 @@ static __attribute__((noinline)) uintptr_t acquire_state(void)
 	return tls.word;
 }
 
-ssize_t thread_state_failed(ssize_t r, void *buf, size_t len, unsigned int flags)
+ssize_t thread_state_after_call(uintptr_t w, ssize_t r, void *buf, size_t len,
+                                unsigned int flags)
 {
+	if (tls.word == (w | BUSY)) {
+		tls.word = w;
+	} else {
+		/* A nested call replaced the state while this one ran (see
+		 * the top comment): ours is free again, unless it is the
+		 * orphan remembered for it. */
+		if (tls.orphan == (void *)w)
+			tls.orphan = NULL;
+		arena_give((void *)w);
+	}
+	if (r >= 0)
+		return r;
 	/* The vDSO falls back to the getrandom system call internally; on a
 	 * kernel or sandbox without it, /dev/urandom is the answer, as on the
 	 * syscall backend. */
@@ -133,13 +146,6 @@ ssize_t thread_state_failed(ssize_t r, void *buf, size_t len, unsigned int flags
 		return via_syscall(buf, len, flags);
 	errno = (int)-r;
 	return -1;
-}
-
-void thread_state_superseded(uintptr_t w)
-{
-	if (tls.orphan == (void *)w)
-		tls.orphan = NULL;
-	arena_give((void *)w);
 }
 
 ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags)

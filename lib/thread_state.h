@@ -52,11 +52,11 @@ extern struct vgr_state_ops vgr_state_ops;
 /* Everything but a thread with a free state: first call (and backend
  * choice), nested or abandoned state, exiting thread, failed arena. */
 ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags);
-/* The provider returned -errno: set errno, or serve the request another
- * way when the error only means the system call is missing. */
-ssize_t thread_state_failed(ssize_t r, void *buf, size_t len, unsigned int flags);
-/* The call on state w returned, but a nested call had replaced it. */
-void thread_state_superseded(uintptr_t w);
+/* After a provider call on state w that returned r: the rare outcomes (an
+ * error, or a nested call that replaced the state meanwhile), out of line
+ * so the hot path needs no more than it has. */
+ssize_t thread_state_after_call(uintptr_t w, ssize_t r, void *buf, size_t len,
+                                unsigned int flags);
 
 /* One provider call on state word w (not busy), marking it busy meanwhile. */
 static inline ssize_t vgr_state_call(uintptr_t w, void *buf, size_t len,
@@ -68,12 +68,9 @@ static inline ssize_t vgr_state_call(uintptr_t w, void *buf, size_t len,
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	r = vgr_state_ops.fn(buf, len, flags, (void *)w, vgr_state_ops.state_size);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	if (__builtin_expect(vgr_thread_slot.word == (w | VGR_STATE_BUSY), 1))
-		vgr_thread_slot.word = w;
-	else
-		thread_state_superseded(w);
-	if (__builtin_expect(r < 0, 0))
-		return thread_state_failed(r, buf, len, flags);
+	if (__builtin_expect(vgr_thread_slot.word != (w | VGR_STATE_BUSY) || r < 0, 0))
+		return thread_state_after_call(w, r, buf, len, flags);
+	vgr_thread_slot.word = w;
 	return r;
 }
 

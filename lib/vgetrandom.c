@@ -12,24 +12,38 @@
 
 #define VGR_EXPORT __attribute__((visibility("default")))
 
-VGR_EXPORT ssize_t vgetrandom(void *buf, size_t len, unsigned int flags)
+/* Invalid arguments and large requests: out of line, so the common call
+ * below stays short. */
+static __attribute__((noinline)) ssize_t unusual(void *buf, size_t len, unsigned int flags)
 {
 	/* The vDSO accepts some flag sets the system call refuses, and
 	 * crashes where the system call says EFAULT; check first so every
 	 * backend answers exactly like getrandom(2). */
-	if (__builtin_expect((flags & ~VGR_GRND_VALID) != 0, 0) ||
-	    __builtin_expect((flags & (VGR_GRND_RANDOM | VGR_GRND_INSECURE)) ==
-	                     (VGR_GRND_RANDOM | VGR_GRND_INSECURE), 0)) {
+	if ((flags & ~VGR_GRND_VALID) != 0 ||
+	    (flags & (VGR_GRND_RANDOM | VGR_GRND_INSECURE)) ==
+	            (VGR_GRND_RANDOM | VGR_GRND_INSECURE)) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (__builtin_expect(buf == NULL && len != 0, 0)) {
+	if (buf == NULL && len != 0) {
 		errno = EFAULT;
 		return -1;
 	}
-
-	if (__builtin_expect(len >= vgr_bulk_min, 0))
+	if (len >= vgr_bulk_min)
 		return hybrid_getrandom(buf, len, flags);
+	return thread_state_getrandom(buf, len, flags);
+}
+
+VGR_EXPORT ssize_t vgetrandom(void *buf, size_t len, unsigned int flags)
+{
+	/* One test for all of it: a flag outside the valid set (or RANDOM
+	 * with INSECURE, which is caught there), NULL, or a bulk request.
+	 * GRND_RANDOM alone and INSECURE alone are valid and stay here. */
+	if (__builtin_expect((flags & ~VGR_GRND_VALID) != 0 || buf == NULL ||
+	                     len >= vgr_bulk_min ||
+	                     (flags & (VGR_GRND_RANDOM | VGR_GRND_INSECURE)) ==
+	                             (VGR_GRND_RANDOM | VGR_GRND_INSECURE), 0))
+		return unusual(buf, len, flags);
 	/* A thread holding a state implies a state-based backend; everything
 	 * else (including the backend choice) is on the slow path. */
 	return thread_state_getrandom(buf, len, flags);
