@@ -44,7 +44,7 @@ struct fb_state {
 	uint32_t key[8];
 	uint64_t magic;        /* STATE_MAGIC while seeded; 0 = new or wiped */
 	uint64_t generation;   /* vgr_generation when seeded */
-	uint64_t bytes_left;   /* output budget until the next reseed */
+	uint64_t bytes_left;   /* bytes generated until the next reseed */
 	uint64_t reseed_at;    /* CLOCK_MONOTONIC_COARSE ns deadline */
 	uint64_t pid_generation; /* FORK_PID_CHECK only: the real generation */
 	pid_t pid;             /* FORK_PID_CHECK only */
@@ -170,6 +170,11 @@ static int seed(struct fb_state *st, unsigned int flags)
 	return 0;
 }
 
+static inline void spend(struct fb_state *st, size_t n)
+{
+	st->bytes_left = st->bytes_left > n ? st->bytes_left - n : 0;
+}
+
 static int refill(struct fb_state *st, unsigned int flags)
 {
 	if (st->bytes_left == 0 || now_ns() >= st->reseed_at) {
@@ -180,6 +185,9 @@ static int refill(struct fb_state *st, unsigned int flags)
 	chacha_kernel()->blocks(st->buf, st->key, 0, BUF_SIZE / 64);
 	move_key(st->key, st->buf);
 	st->pos = KEY_SIZE;
+	/* Counted here, as made, not as handed out: the fast path then has
+	 * one store less, and a buffer is served whole either way. */
+	spend(st, BUF_SIZE - KEY_SIZE);
 	return 0;
 }
 
@@ -234,7 +242,6 @@ static int take(struct fb_state *st, uint8_t *out, size_t n, unsigned int flags)
 			m = n;
 		move_and_zero(out, st->buf + st->pos, m);
 		st->pos += (uint32_t)m;
-		st->bytes_left = st->bytes_left > m ? st->bytes_left - m : 0;
 		out += m;
 		n -= m;
 	}
@@ -269,7 +276,6 @@ ssize_t fallback_generate(void *buf, size_t len, unsigned int flags,
 	                     st->generation == generation_current(), 1)) {
 		move_and_zero(buf, st->buf + pos, len);
 		st->pos = pos + (uint32_t)len;
-		st->bytes_left = st->bytes_left > len ? st->bytes_left - len : 0;
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (__builtin_expect(__atomic_load_n(&st->magic, __ATOMIC_RELAXED) == STATE_MAGIC, 1))
 			return (ssize_t)len;
@@ -311,7 +317,7 @@ generate_slow(struct fb_state *st, uint8_t *buf, size_t len, unsigned int flags)
 			r = take(st, (uint8_t *)key, sizeof(key), flags);
 			if (r == 0) {
 				chacha_stream(chacha_kernel(), buf, len, key, 0);
-				st->bytes_left = st->bytes_left > len ? st->bytes_left - len : 0;
+				spend(st, len);
 			}
 			explicit_bzero(key, sizeof(key));
 		}
