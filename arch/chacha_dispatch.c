@@ -33,9 +33,12 @@ struct entry {
 	unsigned needs; /* CPU_* bits */
 };
 
-/* Fastest first.  On the AVX-512 machine this project is measured on
- * (bench/bench-chacha), the zmm kernel beats the ymm one; keep that order
- * unless the bench says otherwise. */
+/* Fastest first.  On the AVX-512 (Zen 4) machine this project was first
+ * measured on (bench/bench-chacha), the zmm kernel beats the ymm one; on
+ * the AVX2-only Zen 3 it moved to, avx2 beats sse2 2.8x.  Keep that order
+ * unless the bench says otherwise.  The row-layout kernels (avx512rows,
+ * avx2rows) are not listed: they only take the small tails of the kernel
+ * above them. */
 static const struct entry kernels[] = {
 #ifdef VGR_HAVE_CHACHA_AVX512
 	{ { "avx512", chacha_blocks_avx512, 16 }, CPU_AVX512F | CPU_AVX512VL },
