@@ -59,6 +59,18 @@ static const struct entry kernels[] = {
 };
 #define NKERNELS (sizeof(kernels) / sizeof(kernels[0]))
 
+/* Kernels that only take the small tails of the ones above: never chosen,
+ * but listed for the tests, which run them on every length. */
+static const struct entry tail_kernels[] = {
+#ifdef VGR_HAVE_CHACHA_AVX512ROWS
+	{ { "avx512rows", chacha_blocks_avx512rows, 4 }, CPU_AVX512F | CPU_AVX512VL },
+#endif
+#ifdef VGR_HAVE_CHACHA_AVX2ROWS
+	{ { "avx2rows", chacha_blocks_avx2rows, 4 }, CPU_AVX2 },
+#endif
+	{ { NULL, NULL, 0 }, 0 },
+};
+
 #if defined(__x86_64__)
 static unsigned long long read_xcr0(void)
 {
@@ -133,6 +145,18 @@ size_t chacha_kernel_list(const struct chacha_kernel **out, size_t max)
 		if (runnable(&kernels[i])) {
 			if (n < max)
 				out[n] = &kernels[i].k;
+			n++;
+		}
+	return n;
+}
+
+size_t chacha_tail_kernel_list(const struct chacha_kernel **out, size_t max)
+{
+	size_t n = 0;
+	for (const struct entry *e = tail_kernels; e->k.name; e++)
+		if (runnable(e)) {
+			if (n < max)
+				out[n] = &e->k;
 			n++;
 		}
 	return n;
