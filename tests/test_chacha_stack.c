@@ -41,10 +41,6 @@ static uint32_t keys[2][8];
  * runs. */
 static uint32_t key_in_use[8];
 
-/* Hide where p points from the optimiser, so the stores to and loads from
- * the stack array below are neither dropped nor assumed. */
-#define LAUNDER(p) __asm__ volatile("" : "+r"(p) : : "memory")
-
 static NOINLINE void paint(void)
 {
 	unsigned char area[REGION];
@@ -88,11 +84,6 @@ static NOINLINE void run(chacha_blocks_fn *fn, uint8_t *out, const uint32_t key[
 /* One run from a fixed depth: paint, run, snapshot into scratch. */
 static uint8_t scratch[REGION];
 static volatile sig_atomic_t signal_after_run;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-}
 
 static NOINLINE void run_once(chacha_blocks_fn *fn, uint8_t *out, uint64_t counter,
                               size_t nblocks)
@@ -202,7 +193,7 @@ int main(void)
 	printf("control: %zu key-dependent bytes found, as it should\n", control);
 	fflush(stdout);
 
-	signal(SIGUSR1, on_signal);
+	signal(SIGUSR1, ignore_signal);
 	for (int sig = 0; sig < 2; sig++) {
 		signal_after_run = sig;
 		for (size_t k = 0; k < nk; k++) {

@@ -197,10 +197,6 @@ static void test_output_not_in_state(void **unused)
  * state's current key: a random 64-bit word turns up by chance in 8 KiB
  * about once in 2^54 tries. */
 #define KEY_SCAN (8 * 1024)
-static void on_usr1(int sig)
-{
-	(void)sig;
-}
 
 static __attribute__((noinline)) void call_then_signal(void)
 {
@@ -216,7 +212,7 @@ static __attribute__((noinline)) size_t key_words_below(const uint32_t *key)
 	uint64_t words[4];
 	size_t found = 0;
 
-	__asm__ volatile("" : "+r"(p) : : "memory");
+	LAUNDER(p);
 	/* Word by word through general registers: a vector copy here would
 	 * leave the key in a register for the next call's signal frame. */
 	for (int w = 0; w < 4; w++)
@@ -240,7 +236,7 @@ static void test_key_not_in_signal_frame(void **unused)
 	 * (left open).  The plain build, which is what ships, is checked. */
 	if (getenv("VGR_UNDER_VALGRIND") || getenv("VGR_UNDER_SANITIZER"))
 		skip();
-	struct sigaction sa = { .sa_handler = on_usr1 }, old;
+	struct sigaction sa = { .sa_handler = ignore_signal }, old;
 	sigemptyset(&sa.sa_mask);
 	assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
 	vgetrandom_reseed(); /* the next call seeds: that path too */

@@ -14,6 +14,17 @@
 
 #define SKIP_EXIT 77
 
+/* Hide where p points from the optimiser, so stores to and loads from a
+ * stack array through it are neither dropped nor assumed. */
+#define LAUNDER(p) __asm__ volatile("" : "+r"(p) : : "memory")
+
+/* A handler that does nothing: the tests that raise a signal want only
+ * the frame the kernel writes on the stack. */
+static inline void ignore_signal(int sig)
+{
+	(void)sig;
+}
+
 static inline long raw_getrandom(void *buf, size_t len, unsigned flags)
 {
 	return syscall(SYS_getrandom, buf, len, flags);
