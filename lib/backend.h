@@ -3,6 +3,7 @@
 #define VGR_BACKEND_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "vdso_getrandom.h"
 
@@ -26,5 +27,10 @@ const struct vdso_getrandom *backend_vdso(void);
 /* Requests of at least this many bytes take the hybrid bulk path; SIZE_MAX
  * unless the hybrid backend is active. */
 extern size_t vgr_bulk_min;
+
+/* vgetrandom() itself, under the name the library's own callers use:
+ * calls to it bind directly, where the exported name would go through the
+ * PLT. */
+ssize_t vgr_getrandom(void *buf, size_t len, unsigned int flags);
 
 #endif

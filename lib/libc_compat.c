@@ -15,6 +15,7 @@
  */
 #include "vgetrandom.h"
 
+#include "backend.h"
 #include "limits_internal.h"
 
 #include <errno.h>
@@ -38,7 +39,7 @@ uint32_t arc4random_uniform(uint32_t upper);
 
 VGR_EXPORT ssize_t getrandom(void *buf, size_t len, unsigned int flags)
 {
-	return vgetrandom(buf, len, flags);
+	return vgr_getrandom(buf, len, flags);
 }
 
 /* glibc: at most 256 bytes (EIO beyond), blocks until the kernel's
@@ -53,7 +54,7 @@ VGR_EXPORT int getentropy(void *buf, size_t len)
 		return -1;
 	}
 	while (done < len) {
-		ssize_t r = vgetrandom(p + done, len - done, 0);
+		ssize_t r = vgr_getrandom(p + done, len - done, 0);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -82,7 +83,7 @@ VGR_EXPORT void arc4random_buf(void *buf, size_t len)
 	unsigned char *p = buf;
 
 	while (len) {
-		ssize_t r = vgetrandom(p, len, 0);
+		ssize_t r = vgr_getrandom(p, len, 0);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;

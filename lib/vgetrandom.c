@@ -34,7 +34,7 @@ static __attribute__((noinline)) ssize_t unusual(void *buf, size_t len, unsigned
 	return thread_state_getrandom(buf, len, flags);
 }
 
-VGR_EXPORT ssize_t vgetrandom(void *buf, size_t len, unsigned int flags)
+ssize_t vgr_getrandom(void *buf, size_t len, unsigned int flags)
 {
 	/* One test for all of it: a flag outside the valid set (or RANDOM
 	 * with INSECURE, which is caught there), NULL, or a bulk request.
@@ -48,6 +48,12 @@ VGR_EXPORT ssize_t vgetrandom(void *buf, size_t len, unsigned int flags)
 	 * else (including the backend choice) is on the slow path. */
 	return thread_state_getrandom(buf, len, flags);
 }
+
+/* The exported name is an alias, so the library's own callers (getrandom,
+ * getentropy, arc4random_buf) reach the code above directly rather than
+ * through the PLT. */
+VGR_EXPORT ssize_t vgetrandom(void *buf, size_t len, unsigned int flags)
+	__attribute__((alias("vgr_getrandom")));
 
 VGR_EXPORT const char *vgetrandom_backend(void)
 {
