@@ -125,14 +125,34 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Move the 32-byte key from src to dst and zero src, through general
- * registers.  memcpy() would be shorter, but glibc's copies on AVX-512
- * machines go through ymm16-31, which little other code touches: the key
- * could sit there long after, until a signal frame writes every register
- * to the stack.  Volatile word accesses are neither vectorised nor turned
- * into a library call, and general registers are reused at once. */
+/* Move the 32-byte key from src to dst and zero src, through one general
+ * register that is cleared afterwards.  memcpy() would be shorter, but
+ * glibc's copies on AVX-512 machines go through ymm16-31, which little
+ * other code touches: the key could sit there long after, until a signal
+ * frame writes every register to the stack.  A general register is not
+ * safe by itself either: in the ASan build the last key word stayed in an
+ * argument register after the call returned, and the caller's first lazily
+ * bound call (ld.so's trampoline saves those registers on the stack) left
+ * it there.  So on x86-64 and AArch64 the move is written out, one
+ * scratch register, zeroed at the end; elsewhere volatile word accesses
+ * (never vectorised, never a library call) are the best C can say. */
 static inline void move_key(uint32_t dst[8], void *src)
 {
+#if defined(__x86_64__)
+#define MOVE_WORD(off) "movq " #off "(%[s]), %%rax\n\tmovq %%rax, " #off "(%[d])\n\t" \
+	"movq $0, " #off "(%[s])\n\t"
+	__asm__ volatile(MOVE_WORD(0) MOVE_WORD(8) MOVE_WORD(16) MOVE_WORD(24)
+	                 "xorl %%eax, %%eax"
+	                 : : [s] "r"(src), [d] "r"(dst) : "rax", "memory");
+#undef MOVE_WORD
+#elif defined(__aarch64__)
+#define MOVE_WORD(off) "ldr x9, [%[s], #" #off "]\n\tstr x9, [%[d], #" #off "]\n\t" \
+	"str xzr, [%[s], #" #off "]\n\t"
+	__asm__ volatile(MOVE_WORD(0) MOVE_WORD(8) MOVE_WORD(16) MOVE_WORD(24)
+	                 "mov x9, xzr"
+	                 : : [s] "r"(src), [d] "r"(dst) : "x9", "memory");
+#undef MOVE_WORD
+#else
 	volatile uint64_t *s = src;
 	volatile uint64_t *d = (volatile uint64_t *)(void *)dst;
 
@@ -140,6 +160,7 @@ static inline void move_key(uint32_t dst[8], void *src)
 		d[i] = s[i];
 		s[i] = 0;
 	}
+#endif
 }
 
 /* A fresh key from the kernel; the buffer is emptied.  Only the blocking
