@@ -41,7 +41,8 @@ size_t chacha_kernel_list(const struct chacha_kernel **out, size_t max);
 size_t chacha_tail_kernel_list(const struct chacha_kernel **out, size_t max);
 
 /* len bytes of keystream (any length) with kernel k.  A partial final block
- * is made in a stack buffer that is wiped afterwards. */
+ * (with the whole blocks of its group) is made in a stack buffer that is
+ * wiped afterwards.  Kernels are at most 16 blocks wide. */
 void chacha_stream(const struct chacha_kernel *k, uint8_t *out, size_t len,
                    const uint32_t key[8], uint64_t counter);
 

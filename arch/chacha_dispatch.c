@@ -191,17 +191,30 @@ const struct chacha_kernel *chacha_kernel(void)
 	return k;
 }
 
+/* The widest kernel's group, in blocks. */
+#define WIDEST 16u
+
 void chacha_stream(const struct chacha_kernel *k, uint8_t *out, size_t len,
                    const uint32_t key[8], uint64_t counter)
 {
 	size_t whole = len / 64, rest = len % 64;
 
-	if (whole)
-		k->blocks(out, key, counter, whole);
-	if (rest) {
-		uint8_t block[64];
-		k->blocks(block, key, counter + whole, 1);
-		memcpy(out + 64 * whole, block, rest);
-		explicit_bzero(block, sizeof(block));
+	if (rest == 0) {
+		if (whole)
+			k->blocks(out, key, counter, whole);
+		return;
 	}
+	/* The partial last block is made in a buffer, together with the
+	 * whole blocks that would otherwise be a short group of their own:
+	 * a kernel's cost is per group (a 1-block and a 4-block call cost
+	 * about the same), so one call for both, not two. */
+	uint8_t buf[64 * WIDEST];
+	size_t width = k->width < WIDEST ? k->width : WIDEST;
+	size_t tail = whole % width + 1, head = whole + 1 - tail;
+
+	if (head)
+		k->blocks(out, key, counter, head);
+	k->blocks(buf, key, counter + head, tail);
+	memcpy(out + 64 * head, buf, 64 * (tail - 1) + rest);
+	explicit_bzero(buf, 64 * tail);
 }
