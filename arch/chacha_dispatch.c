@@ -31,45 +31,41 @@ enum {
 struct entry {
 	struct chacha_kernel k;
 	unsigned needs; /* CPU_* bits */
+	bool tail_only; /* takes only the small tails of another kernel */
 };
 
 /* Fastest first.  On the AVX-512 (Zen 4) machine this project was first
  * measured on (bench/bench-chacha), the zmm kernel beats the ymm one; on
  * the AVX2-only Zen 3 it moved to, avx2 beats sse2 2.8x.  Keep that order
  * unless the bench says otherwise.  The row-layout kernels (avx512rows,
- * avx2rows) are not listed: they only take the small tails of the kernel
- * above them. */
+ * avx2rows) come last, marked tail-only: they only take the small tails of
+ * another kernel, so they are never chosen or named, only listed for the
+ * tests, which run them on every length. */
 static const struct entry kernels[] = {
 #ifdef VGR_HAVE_CHACHA_AVX512
-	{ { "avx512", chacha_blocks_avx512, 16 }, CPU_AVX512F | CPU_AVX512VL },
+	{ { "avx512", chacha_blocks_avx512, 16 }, CPU_AVX512F | CPU_AVX512VL, false },
 #endif
 #ifdef VGR_HAVE_CHACHA_AVX512VL
-	{ { "avx512vl", chacha_blocks_avx512vl, 8 }, CPU_AVX512F | CPU_AVX512VL },
+	{ { "avx512vl", chacha_blocks_avx512vl, 8 }, CPU_AVX512F | CPU_AVX512VL, false },
 #endif
 #ifdef VGR_HAVE_CHACHA_AVX2
-	{ { "avx2", chacha_blocks_avx2, 8 }, CPU_AVX2 },
+	{ { "avx2", chacha_blocks_avx2, 8 }, CPU_AVX2, false },
 #endif
 #ifdef VGR_HAVE_CHACHA_SSE2
-	{ { "sse2", chacha_blocks_sse2, 4 }, CPU_SSE2 },
+	{ { "sse2", chacha_blocks_sse2, 4 }, CPU_SSE2, false },
 #endif
 #ifdef VGR_HAVE_CHACHA_NEON
-	{ { "neon", chacha_blocks_neon, 4 }, CPU_NEON },
+	{ { "neon", chacha_blocks_neon, 4 }, CPU_NEON, false },
 #endif
-	{ { "portable", chacha_blocks_portable, 1 }, 0 },
-};
-#define NKERNELS (sizeof(kernels) / sizeof(kernels[0]))
-
-/* Kernels that only take the small tails of the ones above: never chosen,
- * but listed for the tests, which run them on every length. */
-static const struct entry tail_kernels[] = {
+	{ { "portable", chacha_blocks_portable, 1 }, 0, false },
 #ifdef VGR_HAVE_CHACHA_AVX512ROWS
-	{ { "avx512rows", chacha_blocks_avx512rows, 4 }, CPU_AVX512F | CPU_AVX512VL },
+	{ { "avx512rows", chacha_blocks_avx512rows, 4 }, CPU_AVX512F | CPU_AVX512VL, true },
 #endif
 #ifdef VGR_HAVE_CHACHA_AVX2ROWS
-	{ { "avx2rows", chacha_blocks_avx2rows, 4 }, CPU_AVX2 },
+	{ { "avx2rows", chacha_blocks_avx2rows, 4 }, CPU_AVX2, true },
 #endif
-	{ { NULL, NULL, 0 }, 0 },
 };
+#define NKERNELS (sizeof(kernels) / sizeof(kernels[0]))
 
 #if defined(__x86_64__)
 static unsigned long long read_xcr0(void)
@@ -133,16 +129,17 @@ static bool runnable(const struct entry *e)
 const struct chacha_kernel *chacha_kernel_named(const char *name)
 {
 	for (size_t i = 0; i < NKERNELS; i++)
-		if (strcmp(kernels[i].k.name, name) == 0)
+		if (!kernels[i].tail_only && strcmp(kernels[i].k.name, name) == 0)
 			return runnable(&kernels[i]) ? &kernels[i].k : NULL;
 	return NULL;
 }
 
-size_t chacha_kernel_list(const struct chacha_kernel **out, size_t max)
+/* The runnable kernels with this tail_only mark, in table order. */
+static size_t list_kernels(const struct chacha_kernel **out, size_t max, bool tail_only)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < NKERNELS; i++)
-		if (runnable(&kernels[i])) {
+		if (kernels[i].tail_only == tail_only && runnable(&kernels[i])) {
 			if (n < max)
 				out[n] = &kernels[i].k;
 			n++;
@@ -150,16 +147,14 @@ size_t chacha_kernel_list(const struct chacha_kernel **out, size_t max)
 	return n;
 }
 
+size_t chacha_kernel_list(const struct chacha_kernel **out, size_t max)
+{
+	return list_kernels(out, max, false);
+}
+
 size_t chacha_tail_kernel_list(const struct chacha_kernel **out, size_t max)
 {
-	size_t n = 0;
-	for (const struct entry *e = tail_kernels; e->k.name; e++)
-		if (runnable(e)) {
-			if (n < max)
-				out[n] = &e->k;
-			n++;
-		}
-	return n;
+	return list_kernels(out, max, true);
 }
 
 static const struct chacha_kernel *selected;
