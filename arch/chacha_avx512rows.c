@@ -106,17 +106,7 @@ rows_body(uint8_t *out, const uint32_t key[8], uint64_t counter, size_t nblocks)
 		counter += n;
 		nblocks -= n;
 	}
-	CHACHA_CLEAR_REGISTERS();
-	uintptr_t sp;
-	CHACHA_READ_SP(sp);
-	return sp;
+	CHACHA_BODY_RETURN();
 }
 
-void chacha_blocks_avx512rows(uint8_t *out, const uint32_t key[8], uint64_t counter,
-                              size_t nblocks)
-{
-	if (nblocks) {
-		uintptr_t lowest = rows_body(out, key, counter, nblocks);
-		CHACHA_ZERO_STACK(lowest);
-	}
-}
+CHACHA_DEFINE_ENTRY(chacha_blocks_avx512rows, rows_body)

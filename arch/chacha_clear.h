@@ -174,4 +174,26 @@
 #define CHACHA_READ_SP_OR_ZERO(sp) ((void)(sp))
 #endif
 
+/* For a kernel whose work is all in one noinline body function (the row
+ * kernels; the template's kernels have a tail frame as well): the body
+ * ends with CHACHA_BODY_RETURN(), which clears the registers and returns
+ * its stack pointer, and CHACHA_DEFINE_ENTRY defines the entry point that
+ * calls it and zeroes the stack it left. */
+#define CHACHA_BODY_RETURN()                                                 \
+	do {                                                                 \
+		uintptr_t sp_ = 0;                                           \
+		CHACHA_CLEAR_REGISTERS();                                    \
+		CHACHA_READ_SP_OR_ZERO(sp_);                                 \
+		return sp_;                                                  \
+	} while (0)
+#define CHACHA_DEFINE_ENTRY(NAME, BODY)                                      \
+	void NAME(uint8_t *out, const uint32_t key[8], uint64_t counter,    \
+	          size_t nblocks)                                            \
+	{                                                                    \
+		if (nblocks) {                                               \
+			uintptr_t lowest = BODY(out, key, counter, nblocks); \
+			CHACHA_ZERO_STACK(lowest);                           \
+		}                                                            \
+	}
+
 #endif
