@@ -124,8 +124,7 @@ static __attribute__((noinline)) uintptr_t acquire_state(void)
 	return tls.word;
 }
 
-ssize_t thread_state_after_call(uintptr_t w, ssize_t r, void *buf, size_t len,
-                                unsigned int flags)
+ssize_t thread_state_after_call(uintptr_t w, ssize_t r, const struct vgr_request *req)
 {
 	if (tls.word == (w | BUSY)) {
 		tls.word = w;
@@ -143,7 +142,7 @@ ssize_t thread_state_after_call(uintptr_t w, ssize_t r, void *buf, size_t len,
 	 * kernel or sandbox without it, /dev/urandom is the answer, as on the
 	 * syscall backend. */
 	if (r == -ENOSYS)
-		return via_syscall(buf, len, flags);
+		return via_syscall(req->buf, req->len, req->flags);
 	errno = (int)-r;
 	return -1;
 }
