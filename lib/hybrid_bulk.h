@@ -13,10 +13,11 @@
  *
  * The threshold is the crossover of "vDSO for the whole request" and "vDSO
  * for 32 bytes + local expansion": the vgetrandom-vdso and
- * vgetrandom-hybrid-all rows of bench/vgetrandom-bench.  Both machines
+ * vgetrandom-hybrid-all rows of bench/vgetrandom-bench.  All three machines
  * measured so far put it between 64 and 128 bytes: at 64 B the vDSO alone
- * was faster (AVX-512 Zen 4: 135 vs 197 ns; AVX2 Zen 3: 195 vs 269 ns), at
- * 128 B the hybrid (194 vs 239; 271 vs 344).
+ * was faster (AVX-512 Zen 4: 135 vs 197 ns; AVX2 Zen 3: 195 vs 269 ns;
+ * AVX-512 Zen 5: 257 vs 288 ns), at 128 B the hybrid (194 vs 239; 271 vs
+ * 344; 295 vs 476).
  */
 #define VGR_HYBRID_MIN 128u
 
