@@ -57,8 +57,9 @@ ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags);
  * so the hot path needs no more than it has.  The request reaches it
  * through a struct in the caller's frame: only this path reads it again,
  * so the hot path stores three words instead of keeping them in
- * callee-saved registers across the provider call (three pushes and pops
- * fewer, and the argument checks run before any register is saved). */
+ * callee-saved registers across the provider call (GCC 12 on x86-64: three
+ * pushes and pops fewer, the argument checks ahead of them; no difference
+ * a loop of calls can measure, but a shorter hot path). */
 struct vgr_request {
 	void *buf;
 	size_t len;
