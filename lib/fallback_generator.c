@@ -9,12 +9,25 @@
  * zeroed in the buffer, so the state left behind never lets anyone
  * recompute output already given.
  *
- * The state memory may be zeroed under us: MAP_DROPPABLE pages can be
- * dropped by the kernel at any time, and are wiped in a forked child, as
- * MADV_WIPEONFORK pages are.  A zero magic word means "not seeded": the
- * state reseeds.  Because a page can be dropped in the middle of a request,
- * the magic is checked again after the output is written; if it is gone,
- * the output may contain zeros and the whole request is made again.
+ * The state memory may be zeroed under us: it is wiped in a forked child
+ * (MADV_WIPEONFORK), and a zeroed page must never be mistaken for a seeded
+ * state, at whatever instant it happens.  A zero magic word means "not
+ * seeded": the state reseeds.  The rules that make zeroing at any instant
+ * harmless (the kernel's vDSO follows the same ones for its droppable
+ * states):
+ *   - seed() stores the magic word first, then (after a barrier) the key
+ *     and the rest.  A drop after the magic store zeroes the magic again,
+ *     and the stores that follow land on the fresh zero page without
+ *     setting it: the state can look seeded only if every store of the
+ *     seed reached the page that is still there.
+ *   - Nothing else ever sets the magic.  So within a request, a state that
+ *     was dropped stays visibly dropped, unless the request itself
+ *     reseeds; a reseed in the middle of a request (a budget running out
+ *     at a refill) therefore first checks the state is still intact, and
+ *     restarts the request if not.
+ *   - After the output is written the magic is checked again (ordered
+ *     after the buffer reads); if it is gone, the output may hold zeros or
+ *     stream from a zero key, and the whole request is made again.
  */
 #include "fallback_generator.h"
 #include "chacha.h"
@@ -28,9 +41,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef MAP_DROPPABLE
-#define MAP_DROPPABLE 0x08 /* Linux 6.11; older headers lack it */
-#endif
 #ifndef MADV_WIPEONFORK
 #define MADV_WIPEONFORK 18
 #endif
@@ -79,6 +89,15 @@ const uint32_t *fallback_test_key(const void *state)
 	return ((const struct fb_state *)state)->key;
 }
 
+/* The generator's states are ordinary private memory, wiped in a forked
+ * child, never MAP_DROPPABLE: a page the kernel may zero at any instant is
+ * what the vDSO's ABI asks for, and the vDSO copes with it, but the
+ * generator gains nothing from it (its fork safety comes from
+ * MADV_WIPEONFORK) and would have to survive it.  The store order below
+ * makes a dropped page detectable, but on Linux 6.18 a page dropped by
+ * MADV_DONTNEED from another thread was still seen mixing old and new
+ * contents (README, "Guarantees"); memory the kernel never drops is out
+ * of that reach. */
 bool fallback_probe(struct state_provider *p)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -90,17 +109,8 @@ bool fallback_probe(struct state_provider *p)
 	p->fn = fallback_generate;
 	p->state_size = sizeof(struct fb_state);
 	p->mmap_prot = PROT_READ | PROT_WRITE;
-
-	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_DROPPABLE | MAP_ANONYMOUS, -1, 0);
-	if (m != MAP_FAILED) {
-		munmap(m, len);
-		p->mmap_flags = MAP_DROPPABLE | MAP_ANONYMOUS;
-		p->wipe_on_fork = false;
-		fork_mode = FORK_DROPPABLE;
-		return true;
-	}
-
 	p->mmap_flags = MAP_PRIVATE | MAP_ANONYMOUS;
+
 	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m == MAP_FAILED)
 		return false;
@@ -163,6 +173,18 @@ static inline void move_key(uint32_t dst[8], void *src)
 #endif
 }
 
+/* Returned by refill() and take() when the state was found dropped in the
+ * middle of a request: the request starts over. */
+#define DROPPED 1
+
+/* Is the state still the one this request started with (or seeded)?  The
+ * fence keeps every read of the state before it ahead of the check. */
+static inline bool intact(const struct fb_state *st)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&st->magic, __ATOMIC_RELAXED) == STATE_MAGIC;
+}
+
 /* A fresh key from the kernel; the buffer is emptied.  Only the blocking
  * behaviour of the caller's flags is kept: a state is never seeded with
  * GRND_INSECURE bytes, since it goes on to serve every later request. */
@@ -175,6 +197,11 @@ static int seed(struct fb_state *st, unsigned int flags)
 		explicit_bzero(key, sizeof(key));
 		return r < 0 ? -errno : -EIO;
 	}
+	/* The magic first (see the top comment).  The release fence orders
+	 * it before every store below, for the compiler and, on weakly
+	 * ordered CPUs, for the hardware. */
+	__atomic_store_n(&st->magic, STATE_MAGIC, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	move_key(st->key, key);
 	explicit_bzero(st->buf, sizeof(st->buf));
 	st->pos = BUF_SIZE;
@@ -187,7 +214,6 @@ static int seed(struct fb_state *st, unsigned int flags)
 		st->generation = 0; /* keeps this state off the fast path */
 	}
 	__atomic_add_fetch(&seeds, 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&st->magic, STATE_MAGIC, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -199,6 +225,10 @@ static inline void spend(struct fb_state *st, size_t n)
 static int refill(struct fb_state *st, unsigned int flags)
 {
 	if (st->bytes_left == 0 || now_ns() >= st->reseed_at) {
+		/* seed() sets the magic: on a state dropped earlier in this
+		 * request that would hide the drop from the final check. */
+		if (!intact(st))
+			return DROPPED;
 		int r = seed(st, flags);
 		if (r < 0)
 			return r;
@@ -249,13 +279,14 @@ static inline void move_and_zero(uint8_t *dst, uint8_t *src, size_t n)
 
 /* Copy n bytes of stream out, zeroing them in the buffer.  The budgets are
  * checked at refills, so a buffer already made is still served after its
- * budget runs out: the granularity is one buffer (992 bytes). */
+ * budget runs out: the granularity is one buffer (992 bytes).  Returns 0,
+ * DROPPED, or a negative errno. */
 static int take(struct fb_state *st, uint8_t *out, size_t n, unsigned int flags)
 {
 	while (n) {
 		if (st->pos >= BUF_SIZE) {
 			int r = refill(st, flags);
-			if (r < 0)
+			if (r != 0)
 				return r;
 		}
 		size_t m = BUF_SIZE - st->pos;
@@ -297,8 +328,7 @@ ssize_t fallback_generate(void *buf, size_t len, unsigned int flags,
 	                     st->generation == generation_current(), 1)) {
 		move_and_zero(buf, st->buf + pos, len);
 		st->pos = pos + (uint32_t)len;
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__builtin_expect(__atomic_load_n(&st->magic, __ATOMIC_RELAXED) == STATE_MAGIC, 1))
+		if (__builtin_expect(intact(st), 1))
 			return (ssize_t)len;
 	}
 	return generate_slow(st, buf, len, flags);
@@ -345,10 +375,8 @@ generate_slow(struct fb_state *st, uint8_t *buf, size_t len, unsigned int flags)
 		if (r < 0)
 			return r;
 
-		/* Were the pages dropped while we read them?  The fence keeps
-		 * the buffer reads above ahead of this load. */
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__builtin_expect(__atomic_load_n(&st->magic, __ATOMIC_RELAXED) == STATE_MAGIC, 1))
+		/* Were the pages dropped while we read them? */
+		if (__builtin_expect(r == 0 && intact(st), 1))
 			return (ssize_t)len;
 	}
 }

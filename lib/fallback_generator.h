@@ -17,13 +17,12 @@
 
 /* How fork safety of the states is obtained, strongest first. */
 enum fallback_fork_mode {
-	FORK_DROPPABLE = 1, /* MAP_DROPPABLE: wiped in the child by the kernel */
-	FORK_WIPEONFORK,    /* MADV_WIPEONFORK, verified to be a real madvise */
+	FORK_WIPEONFORK = 1, /* MADV_WIPEONFORK, verified to be a real madvise */
 	FORK_PID_CHECK,     /* neither can be trusted: compare getpid() per call */
 };
 
-/* Probe the mapping (MAP_DROPPABLE, then a verified MADV_WIPEONFORK, then
- * pid checks) and fill *p.  Returns false if no state can be mapped. */
+/* Probe the mapping (a verified MADV_WIPEONFORK, else pid checks) and fill
+ * *p.  Returns false if no state can be mapped. */
 bool fallback_probe(struct state_provider *p);
 
 enum fallback_fork_mode fallback_fork_mode(void);

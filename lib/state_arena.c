@@ -8,6 +8,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE 0x08 /* Linux 6.11; older headers lack it */
+#endif
+
 #define CACHE_LINE 64u
 /* Groups double from one page up to this many pages; with 64 groups the
  * arena can hold far more states than a process can have threads. */
@@ -33,9 +37,19 @@ static struct {
 /* The mask saved by the thread that holds the lock across fork(). */
 static __thread sigset_t fork_saved_mask;
 
+/* Set in the thread that holds the lock from fork()'s prepare handler to
+ * its parent or child handler.  pthread_atfork handlers of other libraries
+ * run inside that window, in that thread, and may draw (and so take a
+ * state): the lock is already theirs and signals are blocked, so they use
+ * the arena without taking the lock again, which would deadlock. */
+static __thread bool holds_fork_lock __attribute__((tls_model("initial-exec")));
+
 static void lock_arena(sigset_t *saved)
 {
 	sigset_t all;
+
+	if (holds_fork_lock)
+		return;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, saved);
 	pthread_mutex_lock(&arena.lock);
@@ -43,8 +57,22 @@ static void lock_arena(sigset_t *saved)
 
 static void unlock_arena(const sigset_t *saved)
 {
+	if (holds_fork_lock)
+		return;
 	pthread_mutex_unlock(&arena.lock);
 	pthread_sigmask(SIG_SETMASK, saved, NULL);
+}
+
+bool arena_can_map(int mmap_prot, int mmap_flags)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = page > 0 ? (size_t)page : 4096;
+	void *m = mmap(NULL, len, mmap_prot, mmap_flags, -1, 0);
+
+	if (m == MAP_FAILED)
+		return false;
+	munmap(m, len);
+	return true;
 }
 
 void arena_configure(size_t state_size, int mmap_prot, int mmap_flags,
@@ -129,9 +157,13 @@ static bool grow(void)
 		arena.failed = true;
 		return false;
 	}
-	/* MAP_DROPPABLE already keeps these out of core dumps; say it anyway
-	 * for kernels or flags where it does not. */
+	/* MAP_DROPPABLE already keeps these out of core dumps and swap; say
+	 * the first anyway, and for the generator's ordinary memory ask for
+	 * the second with mlock.  That may fail (RLIMIT_MEMLOCK); the states
+	 * still work, they may then reach swap (README, "Guarantees"). */
 	madvise(base, pages * arena.page_size, MADV_DONTDUMP);
+	if (!(arena.flags & MAP_DROPPABLE))
+		mlock(base, pages * arena.page_size);
 	if (arena.wipe_on_fork &&
 	    madvise(base, pages * arena.page_size, MADV_WIPEONFORK) != 0) {
 		/* A state a child could inherit intact must never be used. */
@@ -174,10 +206,12 @@ void arena_give(void *state)
 void arena_fork_prepare(void)
 {
 	lock_arena(&fork_saved_mask);
+	holds_fork_lock = true;
 }
 
 void arena_fork_parent(void)
 {
+	holds_fork_lock = false;
 	unlock_arena(&fork_saved_mask);
 }
 
@@ -188,6 +222,7 @@ void arena_fork_child(void *const *keep, size_t nkeep)
 		push_group(&arena.groups[g], keep, nkeep);
 	/* The child is single-threaded and is the lock's owner: releasing it
 	 * is well defined. */
+	holds_fork_lock = false;
 	unlock_arena(&fork_saved_mask);
 }
 

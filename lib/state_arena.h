@@ -16,8 +16,15 @@
  *
  * Every function takes the arena lock with all signals blocked, so a signal
  * handler that calls into the library can never find its own thread
- * holding the lock.
+ * holding the lock.  The one thread that holds it across fork() (from the
+ * prepare to the parent or child handler) uses the arena without taking it
+ * again: other libraries' atfork handlers run there and may draw.
  */
+
+/* Can state pages be mapped this way here?  The vDSO asks for
+ * MAP_DROPPABLE, which a seccomp filter or an older kernel with a
+ * backported vDSO may refuse: then its states cannot exist at all. */
+bool arena_can_map(int mmap_prot, int mmap_flags);
 
 /* Configure the slot geometry; call once before anything else. */
 void arena_configure(size_t state_size, int mmap_prot, int mmap_flags,
