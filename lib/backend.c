@@ -13,6 +13,8 @@
 #include "chacha.h"
 #include "fallback_generator.h"
 #include "hybrid_bulk.h"
+#include "limits_internal.h"
+#include "state_arena.h"
 #include "syscall_path.h"
 #include "thread_state.h"
 
@@ -55,20 +57,25 @@ static int read_request(void)
 }
 
 /* VGETRANDOM_HYBRID_MIN=N moves the hybrid threshold (bench/ uses it to
- * measure the crossover); default VGR_HYBRID_MIN. */
+ * measure the crossover); default VGR_HYBRID_MIN.  Decimal digits only,
+ * 1 to VGR_MAX_RW_COUNT: no sign, no space, no suffix. */
 static size_t read_hybrid_min(void)
 {
 	const char *v = secure_getenv("VGETRANDOM_HYBRID_MIN");
-	char *end;
-	unsigned long long n;
+	unsigned long long n = 0;
+	const char *c;
 
 	if (!v || !*v)
 		return VGR_HYBRID_MIN;
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (errno || *end || n == 0 || v[0] == '-') {
+	for (c = v; *c >= '0' && *c <= '9'; c++) {
+		n = n * 10 + (unsigned)(*c - '0');
+		if (n > VGR_MAX_RW_COUNT)
+			break;
+	}
+	if (*c || n == 0 || n > VGR_MAX_RW_COUNT) {
 		fprintf(stderr, "libvgetrandom: VGETRANDOM_HYBRID_MIN=%s is not a "
-		        "positive number of bytes; using %u\n", v, VGR_HYBRID_MIN);
+		        "number of bytes from 1 to %u; using %u\n", v,
+		        (unsigned)VGR_MAX_RW_COUNT, VGR_HYBRID_MIN);
 		return VGR_HYBRID_MIN;
 	}
 	return (size_t)n;
@@ -79,6 +86,11 @@ static bool start_vdso(void)
 	struct state_provider p;
 
 	if (!vdso_getrandom_probe(&vdso))
+		return false;
+	/* No state can be mapped the way the kernel asks (MAP_DROPPABLE
+	 * refused): every call would be a system call while the name said
+	 * vDSO.  The generator, on memory it can map, serves instead. */
+	if (!arena_can_map(vdso.mmap_prot, vdso.mmap_flags))
 		return false;
 	p = (struct state_provider){
 		.fn = vdso.fn,
@@ -109,7 +121,8 @@ static void choose(void)
 	}
 	if ((req == VGR_BACKEND_VDSO || req == VGR_BACKEND_HYBRID) && !have_vdso)
 		fprintf(stderr, "libvgetrandom: VGETRANDOM_BACKEND=%s, but this "
-		        "kernel offers no usable vgetrandom vDSO; using %s\n",
+		        "kernel offers no usable vgetrandom vDSO (or its state "
+		        "memory cannot be mapped); using %s\n",
 		        requests[req], requests[result]);
 
 	switch (result) {

@@ -29,7 +29,9 @@ static __attribute__((noinline)) ssize_t unusual(void *buf, size_t len, unsigned
 		errno = EFAULT;
 		return -1;
 	}
-	if (len >= vgr_bulk_min)
+	/* vgr_bulk_min is SIZE_MAX on every other backend, which a request
+	 * of SIZE_MAX bytes reaches: ask which backend serves. */
+	if (len >= vgr_bulk_min && backend_current() == VGR_BACKEND_HYBRID)
 		return hybrid_getrandom(buf, len, flags);
 	return thread_state_getrandom(buf, len, flags);
 }
