@@ -17,6 +17,7 @@
 #include "state_arena.h"
 #include "syscall_path.h"
 #include "thread_state.h"
+#include "vdso_getrandom.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -29,7 +30,6 @@ size_t vgr_bulk_min = SIZE_MAX;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int chosen; /* enum vgr_backend; 0 until chosen */
-static struct vdso_getrandom vdso;
 static bool have_vdso;
 static char name[48];
 
@@ -83,27 +83,21 @@ static size_t read_hybrid_min(void)
 
 static bool start_vdso(void)
 {
-	struct state_provider p;
+	struct vdso_getrandom vdso;
 
 	if (!vdso_getrandom_probe(&vdso))
 		return false;
 	/* No state can be mapped the way the kernel asks (MAP_DROPPABLE
 	 * refused): every call would be a system call while the name said
 	 * vDSO.  The generator, on memory it can map, serves instead. */
-	if (!arena_can_map(vdso.mmap_prot, vdso.mmap_flags))
+	if (!arena_can_map(vdso.provider.mmap_prot, vdso.provider.mmap_flags))
 		return false;
-	p = (struct state_provider){
-		.fn = vdso.fn,
-		.state_size = vdso.state_size,
-		.mmap_prot = vdso.mmap_prot,
-		.mmap_flags = vdso.mmap_flags,
-	};
-	return have_vdso = thread_state_init(&p);
+	return have_vdso = thread_state_init(&vdso.provider);
 }
 
 static bool start_chacha(void)
 {
-	struct state_provider p;
+	struct vgr_provider p;
 	return fallback_probe(&p) && thread_state_init(&p);
 }
 
@@ -161,9 +155,4 @@ const char *backend_name(void)
 	if (backend_current() == VGR_BACKEND_SYSCALL && syscall_path_saw_enosys())
 		return "urandom";
 	return name;
-}
-
-const struct vdso_getrandom *backend_vdso(void)
-{
-	return backend_current() != 0 && have_vdso ? &vdso : NULL;
 }

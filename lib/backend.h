@@ -5,7 +5,6 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "vdso_getrandom.h"
 
 enum vgr_backend {
 	VGR_BACKEND_SYSCALL = 1, /* the getrandom system call */
@@ -20,9 +19,6 @@ enum vgr_backend backend_current(void);
 
 /* Its name as vgetrandom_backend() reports it. */
 const char *backend_name(void);
-
-/* The vDSO found at start-up, or NULL when there is none or it is unused. */
-const struct vdso_getrandom *backend_vdso(void);
 
 /* Requests of at least this many bytes take the hybrid bulk path; SIZE_MAX
  * unless the hybrid backend is active. */

@@ -61,8 +61,6 @@ struct fb_state {
 	uint32_t pos;
 };
 
-uint64_t vgr_generation = 1;
-
 static enum fallback_fork_mode fork_mode;
 static uint64_t budget_bytes = FALLBACK_RESEED_BYTES;
 static uint64_t budget_ns = FALLBACK_RESEED_NS;
@@ -98,7 +96,7 @@ const uint32_t *fallback_test_key(const void *state)
  * MADV_DONTNEED from another thread was still seen mixing old and new
  * contents (README, "Guarantees"); memory the kernel never drops is out
  * of that reach. */
-bool fallback_probe(struct state_provider *p)
+bool fallback_probe(struct vgr_provider *p)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	size_t len = page > 0 ? (size_t)page : 4096;
@@ -106,7 +104,7 @@ bool fallback_probe(struct state_provider *p)
 
 	if (sizeof(struct fb_state) > len)
 		return false;
-	p->fn = fallback_generate;
+	p->fill = fallback_generate;
 	p->state_size = sizeof(struct fb_state);
 	p->mmap_prot = PROT_READ | PROT_WRITE;
 	p->mmap_flags = MAP_PRIVATE | MAP_ANONYMOUS;
@@ -191,7 +189,7 @@ static inline bool intact(const struct fb_state *st)
 static int seed(struct fb_state *st, unsigned int flags)
 {
 	uint32_t key[8] __attribute__((aligned(8))); /* move_key() reads words */
-	ssize_t r = syscall_getrandom(key, sizeof(key), flags & VGR_GRND_NONBLOCK);
+	ssize_t r = syscall_getrandom(key, sizeof(key), flags & GRND_NONBLOCK);
 
 	if (r != (ssize_t)sizeof(key)) {
 		explicit_bzero(key, sizeof(key));
@@ -349,7 +347,7 @@ generate_slow(struct fb_state *st, uint8_t *buf, size_t len, unsigned int flags)
 	for (;;) {
 		if (__builtin_expect(needs_seed(st), 0)) {
 			r = seed(st, flags);
-			if (r == -EAGAIN && (flags & VGR_GRND_INSECURE)) {
+			if (r == -EAGAIN && (flags & GRND_INSECURE)) {
 				/* Not ready, but the caller accepts that: this one
 				 * request goes to the kernel as asked. */
 				ssize_t s = syscall_getrandom(buf, len, flags);

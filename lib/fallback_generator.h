@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "thread_state.h"
+#include "provider.h"
 
 /*
  * The userspace ChaCha20 generator that serves when the kernel has no
@@ -23,7 +23,7 @@ enum fallback_fork_mode {
 
 /* Probe the mapping (a verified MADV_WIPEONFORK, else pid checks) and fill
  * *p.  Returns false if no state can be mapped. */
-bool fallback_probe(struct state_provider *p);
+bool fallback_probe(struct vgr_provider *p);
 
 enum fallback_fork_mode fallback_fork_mode(void);
 

@@ -27,7 +27,6 @@
 
 #include <sys/random.h>
 
-#define VGR_EXPORT __attribute__((visibility("default")))
 
 /* Older libcs (glibc < 2.36, musl) do not declare all of these; the
  * prototypes are the ones glibc declares. */

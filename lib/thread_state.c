@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Each thread owns one vDSO state, found through TLS with no lock.
+ * Each thread owns one provider state (vDSO or generator), found through
+ * TLS with no lock.
  *
  * The TLS word holds the state's address with its low bit set while a call
- * is inside the vDSO.  A signal handler that calls in on the same thread
+ * is inside the provider.  A signal handler that calls in on the same thread
  * and finds the bit set must not touch that state (the interrupted call is
  * halfway through it), so it uses the system call.  Because slots are
  * cache-line aligned the low bit is always free.
@@ -27,11 +28,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "backend.h"
 #include "generation.h"
 
 __thread struct thread_slot vgr_thread_slot __attribute__((tls_model("initial-exec")));
-struct vgr_state_ops vgr_state_ops;
+struct vgr_provider vgr_provider;
 
 #define tls vgr_thread_slot
 #define BUSY VGR_STATE_BUSY
@@ -43,7 +43,7 @@ static void release_orphan(void *orphan)
 	/* No frame can be inside an orphan any more when this runs (thread
 	 * exit), so zeroing it is safe, and it clears the vDSO's in-use byte:
 	 * a zero state is one the vDSO simply reseeds. */
-	explicit_bzero(orphan, vgr_state_ops.state_size);
+	explicit_bzero(orphan, vgr_provider.state_size);
 	arena_give(orphan);
 }
 
@@ -76,7 +76,7 @@ static void fork_child(void)
 	generation_bump();
 }
 
-bool thread_state_init(const struct state_provider *p)
+bool thread_state_init(const struct vgr_provider *p)
 {
 	if (pthread_key_create(&exit_key, on_thread_exit) != 0)
 		return false;
@@ -84,9 +84,16 @@ bool thread_state_init(const struct state_provider *p)
 		pthread_key_delete(exit_key);
 		return false;
 	}
-	vgr_state_ops.fn = p->fn;
-	vgr_state_ops.state_size = p->state_size;
 	arena_configure(p->state_size, p->mmap_prot, p->mmap_flags, p->wipe_on_fork);
+	vgr_provider = (struct vgr_provider){
+		.state_size = p->state_size,
+		.mmap_prot = p->mmap_prot,
+		.mmap_flags = p->mmap_flags,
+		.wipe_on_fork = p->wipe_on_fork,
+	};
+	/* fill last: a thread that sees it sees the rest, and the arena
+	 * configured. */
+	__atomic_store_n(&vgr_provider.fill, p->fill, __ATOMIC_RELEASE);
 	return true;
 }
 
@@ -151,7 +158,7 @@ ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags)
 {
 	uintptr_t w = tls.word;
 
-	if (backend_current() == VGR_BACKEND_SYSCALL)
+	if (__atomic_load_n(&vgr_provider.fill, __ATOMIC_ACQUIRE) == NULL)
 		return syscall_getrandom(buf, len, flags);
 	/* Nested hits are counted since the state was taken, not since a call
 	 * last completed: resetting on every completion would cost a store on

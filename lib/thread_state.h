@@ -8,28 +8,17 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "vdso_getrandom.h"
+#include "provider.h"
 
-/*
- * What fills a buffer from a per-thread state: the kernel's vDSO function,
- * or the userspace ChaCha20 generator, which has the same calling
- * convention (bytes written, or a negative errno), and how its states must
- * be mapped.
- */
-struct state_provider {
-	vdso_getrandom_fn fn;
-	size_t state_size;
-	int mmap_prot, mmap_flags;
-	bool wipe_on_fork;   /* also madvise(MADV_WIPEONFORK) each page group */
-};
-
-/* Set up the per-thread machinery (thread-exit key, fork handlers, arena
- * geometry) for this provider.  Once per process, before the first call. */
-bool thread_state_init(const struct state_provider *p);
+/* Install the provider and set up the per-thread machinery (thread-exit
+ * key, fork handlers, arena geometry).  Once per process; until it is
+ * done, and on the syscall backend where it never is, every call uses the
+ * getrandom system call. */
+bool thread_state_init(const struct vgr_provider *p);
 
 /* The per-thread slot.  Its word holds the state's address, with the low
- * bit set while a call is inside the vDSO (slots are cache-line aligned, so
- * the bit is free). */
+ * bit set while a call is inside the provider (slots are cache-line
+ * aligned, so the bit is free). */
 #define VGR_STATE_BUSY ((uintptr_t)1)
 struct thread_slot {
 	uintptr_t word;          /* state | VGR_STATE_BUSY */
@@ -42,15 +31,11 @@ struct thread_slot {
 extern __thread struct thread_slot vgr_thread_slot
 	__attribute__((tls_model("initial-exec")));
 
-/* What the hot path needs of the provider, set once before any state exists. */
-struct vgr_state_ops {
-	vdso_getrandom_fn fn;
-	size_t state_size;
-};
-extern struct vgr_state_ops vgr_state_ops;
+/* The installed provider; fill stays NULL until thread_state_init(). */
+extern struct vgr_provider vgr_provider;
 
-/* Everything but a thread with a free state: first call (and backend
- * choice), nested or abandoned state, exiting thread, failed arena. */
+/* Everything but a thread with a free state: first call, no provider,
+ * nested or abandoned state, exiting thread, failed arena. */
 ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags);
 /* After a provider call on state w that returned r: the rare outcomes (an
  * error, or a nested call that replaced the state meanwhile), out of line
@@ -76,7 +61,7 @@ static inline ssize_t vgr_state_call(uintptr_t w, void *buf, size_t len,
 
 	vgr_thread_slot.word = w | VGR_STATE_BUSY;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	r = vgr_state_ops.fn(buf, len, flags, (void *)w, vgr_state_ops.state_size);
+	r = vgr_provider.fill(buf, len, flags, (void *)w, vgr_provider.state_size);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	if (__builtin_expect(vgr_thread_slot.word != (w | VGR_STATE_BUSY) || r < 0, 0))
 		return thread_state_after_call(w, r, &req);
@@ -84,11 +69,11 @@ static inline ssize_t vgr_state_call(uintptr_t w, void *buf, size_t len,
 	return r;
 }
 
-/* getrandom through the vDSO with the calling thread's own state; the
- * getrandom system call whenever no state can be used (a nested call from
- * a signal handler, an exiting thread, an arena that could not be mapped,
- * a process without the vDSO).  Flags must already be valid.  Returns
- * bytes or -1/errno. */
+/* getrandom through the provider with the calling thread's own state; the
+ * getrandom system call whenever no state can be used (no provider, a
+ * nested call from a signal handler, an exiting thread, an arena that
+ * could not be mapped).  Flags must already be valid.  Returns bytes or
+ * -1/errno. */
 static inline ssize_t thread_state_getrandom(void *buf, size_t len,
                                              unsigned int flags)
 {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Locating the kernel's vgetrandom() in the vDSO (Linux 6.11 and later) and
- * querying the parameters of its per-thread opaque state.
+ * The vDSO provider: locating the kernel's vgetrandom() in the vDSO (Linux
+ * 6.11 and later, vdso_abi.h) and querying the parameters of its
+ * per-thread opaque state.
  */
 #include "vdso_getrandom.h"
 #include "vdso_lookup.h"
@@ -11,52 +12,27 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* Symbol name and version per architecture, as the kernel exports them. */
-#if defined(__x86_64__) && !defined(__ILP32__)
-#define VDSO_SYMBOL "__vdso_getrandom"
-#define VDSO_VERSION "LINUX_2.6"
-#elif defined(__aarch64__)
-#define VDSO_SYMBOL "__kernel_getrandom"
-#define VDSO_VERSION "LINUX_2.6.39"
-#elif defined(__s390x__)
-#define VDSO_SYMBOL "__kernel_getrandom"
-#define VDSO_VERSION "LINUX_2.6.29"
-#elif defined(__loongarch__) && __loongarch_grlen == 64
-#define VDSO_SYMBOL "__vdso_getrandom"
-#define VDSO_VERSION "LINUX_5.10"
-#elif defined(__riscv) && __riscv_xlen == 64
-#define VDSO_SYMBOL "__vdso_getrandom"
-#define VDSO_VERSION "LINUX_4.15"
-#endif
-/* powerpc is left out on purpose: its vDSO reports errors through the
- * condition register, which a C function pointer call cannot see. */
-
-/* The params block vgetrandom fills when called with opaque_len == ~0. */
-struct opaque_params {
-	uint32_t size_of_opaque_state;
-	uint32_t mmap_prot;
-	uint32_t mmap_flags;
-	uint32_t reserved[13];
-};
+static const struct vdso_getrandom_symbol symbols[] = { VDSO_GETRANDOM_SYMBOLS };
 
 bool vdso_getrandom_probe(struct vdso_getrandom *out)
 {
-#ifdef VDSO_SYMBOL
+#ifdef VDSO_GETRANDOM_NATIVE
+	const struct vdso_getrandom_symbol *sym = &symbols[VDSO_GETRANDOM_NATIVE];
 	const void *base = (const void *)getauxval(AT_SYSINFO_EHDR);
 	long page = sysconf(_SC_PAGESIZE);
 	size_t len, off;
-	struct opaque_params params = { 0 };
+	struct vdso_getrandom_params params = { 0 };
 	vdso_getrandom_fn fn;
 
 	if (!base || page <= 0)
 		return false;
 	/* The ELF header and program headers sit in the image's first page. */
 	len = vdso_image_size(base, (size_t)page);
-	if (len == 0 || !vdso_lookup(base, len, VDSO_SYMBOL, VDSO_VERSION, &off))
+	if (len == 0 || !vdso_lookup(base, len, sym->name, sym->version, &off))
 		return false;
 	fn = (vdso_getrandom_fn)(uintptr_t)((const unsigned char *)base + off);
 
-	if (fn(NULL, 0, 0, &params, ~(size_t)0) != 0)
+	if (fn(NULL, 0, 0, &params, VDSO_GETRANDOM_PARAMS_LEN) != 0)
 		return false;
 	/* A state must fit in a page (the vDSO refuses straddling ones) and
 	 * must be mappable at all. */
@@ -65,15 +41,20 @@ bool vdso_getrandom_probe(struct vdso_getrandom *out)
 	    !(params.mmap_flags & MAP_ANONYMOUS))
 		return false;
 
-	out->fn = fn;
-	out->symbol = VDSO_SYMBOL;
-	out->version = VDSO_VERSION;
-	out->state_size = params.size_of_opaque_state;
-	out->mmap_prot = (int)params.mmap_prot;
-	out->mmap_flags = (int)params.mmap_flags;
+	*out = (struct vdso_getrandom){
+		.provider = {
+			.fill = fn,
+			.state_size = params.size_of_opaque_state,
+			.mmap_prot = (int)params.mmap_prot,
+			.mmap_flags = (int)params.mmap_flags,
+		},
+		.symbol = sym->name,
+		.version = sym->version,
+	};
 	return true;
 #else
 	(void)out;
+	(void)symbols;
 	return false;
 #endif
 }

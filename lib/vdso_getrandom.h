@@ -3,20 +3,14 @@
 #define VGR_VDSO_GETRANDOM_H
 
 #include <stdbool.h>
-#include <stddef.h>
-#include <sys/types.h>
 
-/* The kernel's vDSO entry: returns bytes written or a negative errno. */
-typedef ssize_t (*vdso_getrandom_fn)(void *buf, size_t len, unsigned int flags,
-                                     void *opaque_state, size_t opaque_len);
+#include "provider.h"
 
+/* The vDSO provider, and where it was found. */
 struct vdso_getrandom {
-	vdso_getrandom_fn fn;
+	struct vgr_provider provider;
 	const char *symbol;  /* the name it was found under */
 	const char *version; /* and its symbol version */
-	size_t state_size;   /* size_of_opaque_state */
-	int mmap_prot;       /* how the states must be mapped */
-	int mmap_flags;
 };
 
 /*

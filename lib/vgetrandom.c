@@ -10,7 +10,6 @@
 
 #include <errno.h>
 
-#define VGR_EXPORT __attribute__((visibility("default")))
 
 /* Invalid arguments and large requests: out of line, so the common call
  * below stays short. */
@@ -20,8 +19,8 @@ static __attribute__((noinline)) ssize_t unusual(void *buf, size_t len, unsigned
 	 * crashes where the system call says EFAULT; check first so every
 	 * backend answers exactly like getrandom(2). */
 	if ((flags & ~VGR_GRND_VALID) != 0 ||
-	    (flags & (VGR_GRND_RANDOM | VGR_GRND_INSECURE)) ==
-	            (VGR_GRND_RANDOM | VGR_GRND_INSECURE)) {
+	    (flags & (GRND_RANDOM | GRND_INSECURE)) ==
+	            (GRND_RANDOM | GRND_INSECURE)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -43,8 +42,8 @@ ssize_t vgr_getrandom(void *buf, size_t len, unsigned int flags)
 	 * GRND_RANDOM alone and INSECURE alone are valid and stay here. */
 	if (__builtin_expect((flags & ~VGR_GRND_VALID) != 0 || buf == NULL ||
 	                     len >= vgr_bulk_min ||
-	                     (flags & (VGR_GRND_RANDOM | VGR_GRND_INSECURE)) ==
-	                             (VGR_GRND_RANDOM | VGR_GRND_INSECURE), 0))
+	                     (flags & (GRND_RANDOM | GRND_INSECURE)) ==
+	                             (GRND_RANDOM | GRND_INSECURE), 0))
 		return unusual(buf, len, flags);
 	/* A thread holding a state implies a state-based backend; everything
 	 * else (including the backend choice) is on the slow path. */

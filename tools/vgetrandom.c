@@ -21,6 +21,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "vdso_abi.h"
 #include "vgetrandom.h"
 
 static const char *prog = "vgetrandom";
@@ -50,29 +51,22 @@ static const char *library_path(void)
  * state size does it ask for? */
 static void describe_vdso(void)
 {
-	static const char *const syms[][2] = {
-		{ "__vdso_getrandom", "LINUX_2.6" },     /* x86_64 */
-		{ "__kernel_getrandom", "LINUX_2.6.39" }, /* arm64 */
-		{ "__kernel_getrandom", "LINUX_2.6.29" }, /* s390x */
-		{ "__vdso_getrandom", "LINUX_5.10" },    /* loongarch64 */
-		{ "__vdso_getrandom", "LINUX_4.15" },    /* riscv64 */
-	};
+	static const struct vdso_getrandom_symbol syms[] = { VDSO_GETRANDOM_SYMBOLS };
 	void *h = dlopen("linux-vdso.so.1", RTLD_NOW | RTLD_NOLOAD);
 	for (size_t i = 0; h && i < sizeof(syms) / sizeof(syms[0]); i++) {
 #ifdef __GLIBC__
-		void *sym = dlvsym(h, syms[i][0], syms[i][1]);
+		void *sym = dlvsym(h, syms[i].name, syms[i].version);
 #else
-		void *sym = dlsym(h, syms[i][0]); /* no symbol versions here */
+		void *sym = dlsym(h, syms[i].name); /* no symbol versions here */
 #endif
-		ssize_t (*fn)(void *, size_t, unsigned, void *, size_t) =
-			(ssize_t (*)(void *, size_t, unsigned, void *, size_t))(uintptr_t)sym;
-		struct { uint32_t size, prot, flags, reserved[13]; } p;
+		vdso_getrandom_fn fn = (vdso_getrandom_fn)(uintptr_t)sym;
+		struct vdso_getrandom_params p;
 		if (!fn)
 			continue;
-		printf("vdso symbol:     %s@%s\n", syms[i][0], syms[i][1]);
-		if (fn(NULL, 0, 0, &p, ~(size_t)0) == 0)
+		printf("vdso symbol:     %s@%s\n", syms[i].name, syms[i].version);
+		if (fn(NULL, 0, 0, &p, VDSO_GETRANDOM_PARAMS_LEN) == 0)
 			printf("vdso state:      %u bytes, mmap prot %#x flags %#x\n",
-			       p.size, p.prot, p.flags);
+			       p.size_of_opaque_state, p.mmap_prot, p.mmap_flags);
 		return;
 	}
 	if (strncmp(vgetrandom_backend(), "vdso", 4) == 0)

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VGR_PROVIDER_H
+#define VGR_PROVIDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vdso_abi.h"
+
+/*
+ * A provider fills buffers from a per-thread state: the kernel's vDSO
+ * function (vdso_getrandom.c) or the userspace generator (generator.c),
+ * which adopts the vDSO's calling convention (bytes written, or a negative
+ * errno) and its way of asking for state memory.  The per-thread state
+ * code (thread_state.c) serves whichever backend.c installed, and the
+ * system call when none is.
+ */
+struct vgr_provider {
+	vdso_getrandom_fn fill;
+	size_t state_size;
+	int mmap_prot, mmap_flags;
+	bool wipe_on_fork; /* also madvise(MADV_WIPEONFORK) each page group */
+};
+
+#endif
