@@ -11,8 +11,8 @@
  */
 #include "backend.h"
 #include "chacha.h"
-#include "fallback_generator.h"
-#include "hybrid_bulk.h"
+#include "generator.h"
+#include "bulk.h"
 #include "limits_internal.h"
 #include "state_arena.h"
 #include "syscall_path.h"
@@ -25,8 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-size_t vgr_bulk_min = SIZE_MAX;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int chosen; /* enum vgr_backend; 0 until chosen */
@@ -57,7 +55,7 @@ static int read_request(void)
 }
 
 /* VGETRANDOM_HYBRID_MIN=N moves the hybrid threshold (bench/ uses it to
- * measure the crossover); default VGR_HYBRID_MIN.  Decimal digits only,
+ * measure the crossover); default VGR_BULK_MIN_VDSO.  Decimal digits only,
  * 1 to VGR_MAX_RW_COUNT: no sign, no space, no suffix. */
 static size_t read_hybrid_min(void)
 {
@@ -66,7 +64,7 @@ static size_t read_hybrid_min(void)
 	const char *c;
 
 	if (!v || !*v)
-		return VGR_HYBRID_MIN;
+		return VGR_BULK_MIN_VDSO;
 	for (c = v; *c >= '0' && *c <= '9'; c++) {
 		n = n * 10 + (unsigned)(*c - '0');
 		if (n > VGR_MAX_RW_COUNT)
@@ -75,8 +73,8 @@ static size_t read_hybrid_min(void)
 	if (*c || n == 0 || n > VGR_MAX_RW_COUNT) {
 		fprintf(stderr, "libvgetrandom: VGETRANDOM_HYBRID_MIN=%s is not a "
 		        "number of bytes from 1 to %u; using %u\n", v,
-		        (unsigned)VGR_MAX_RW_COUNT, VGR_HYBRID_MIN);
-		return VGR_HYBRID_MIN;
+		        (unsigned)VGR_MAX_RW_COUNT, VGR_BULK_MIN_VDSO);
+		return VGR_BULK_MIN_VDSO;
 	}
 	return (size_t)n;
 }
@@ -95,10 +93,10 @@ static bool start_vdso(void)
 	return have_vdso = thread_state_init(&vdso.provider);
 }
 
-static bool start_chacha(void)
+static bool start_generator(void)
 {
 	struct vgr_provider p;
-	return fallback_probe(&p) && thread_state_init(&p);
+	return generator_probe(&p) && thread_state_init(&p);
 }
 
 static void choose(void)
@@ -110,7 +108,7 @@ static void choose(void)
 		result = VGR_BACKEND_SYSCALL;
 	} else if (req != VGR_BACKEND_CHACHA && start_vdso()) {
 		result = req == VGR_BACKEND_VDSO ? VGR_BACKEND_VDSO : VGR_BACKEND_HYBRID;
-	} else if (start_chacha()) {
+	} else if (start_generator()) {
 		result = VGR_BACKEND_CHACHA;
 	}
 	if ((req == VGR_BACKEND_VDSO || req == VGR_BACKEND_HYBRID) && !have_vdso)
@@ -122,10 +120,11 @@ static void choose(void)
 	switch (result) {
 	case VGR_BACKEND_HYBRID:
 		snprintf(name, sizeof(name), "vdso+chacha-%s", chacha_kernel()->name);
-		vgr_bulk_min = read_hybrid_min();
+		bulk_enable(read_hybrid_min());
 		break;
 	case VGR_BACKEND_CHACHA:
 		snprintf(name, sizeof(name), "chacha-%s", chacha_kernel()->name);
+		bulk_enable(VGR_BULK_MIN_GENERATOR);
 		break;
 	default:
 		snprintf(name, sizeof(name), "%s", requests[result]);

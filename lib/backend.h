@@ -20,10 +20,6 @@ enum vgr_backend backend_current(void);
 /* Its name as vgetrandom_backend() reports it. */
 const char *backend_name(void);
 
-/* Requests of at least this many bytes take the hybrid bulk path; SIZE_MAX
- * unless the hybrid backend is active. */
-extern size_t vgr_bulk_min;
-
 /* vgetrandom() itself, under the name the library's own callers use:
  * calls to it bind directly, where the exported name would go through the
  * PLT. */

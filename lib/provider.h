@@ -17,6 +17,9 @@
  */
 struct vgr_provider {
 	vdso_getrandom_fn fill;
+	/* Optional: n bytes of bulk output followed from a key this state
+	 * gave (the generator counts them in its reseed budget). */
+	void (*charge)(void *state, size_t n);
 	size_t state_size;
 	int mmap_prot, mmap_flags;
 	bool wipe_on_fork; /* also madvise(MADV_WIPEONFORK) each page group */

@@ -27,7 +27,7 @@ static struct {
 	pthread_mutex_t lock;
 	size_t state_size, slot_size, per_page, page_size;
 	int prot, flags;
-	bool failed, fail_next, wipe_on_fork;
+	bool failed, fail_next, wipe_on_fork; /* fail_next: VGR_TESTING only */
 	struct group groups[MAX_GROUPS];
 	size_t ngroups, total;
 	void **free_stack; /* ordinary anonymous memory, capacity >= total */
@@ -226,6 +226,7 @@ void arena_fork_child(void *const *keep, size_t nkeep)
 	unlock_arena(&fork_saved_mask);
 }
 
+#ifdef VGR_TESTING
 void arena_get_stats(struct arena_stats *st)
 {
 	sigset_t saved;
@@ -248,3 +249,4 @@ void arena_test_fail_next_mmap(void)
 	arena.fail_next = true;
 	unlock_arena(&saved);
 }
+#endif

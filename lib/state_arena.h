@@ -45,7 +45,8 @@ void arena_fork_prepare(void);
 void arena_fork_parent(void);
 void arena_fork_child(void *const *keep, size_t nkeep);
 
-/* Introspection for tests and `vgetrandom info`. */
+#ifdef VGR_TESTING
+/* Introspection for tests. */
 struct arena_stats {
 	size_t slot_size;      /* bytes per state slot */
 	size_t per_page;       /* slots per page */
@@ -56,7 +57,8 @@ struct arena_stats {
 };
 void arena_get_stats(struct arena_stats *st);
 
-/* Test hook: make the next growth fail as if mmap had. */
+/* Make the next growth fail as if mmap had. */
 void arena_test_fail_next_mmap(void);
+#endif
 
 #endif

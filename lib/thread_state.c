@@ -86,6 +86,7 @@ bool thread_state_init(const struct vgr_provider *p)
 	}
 	arena_configure(p->state_size, p->mmap_prot, p->mmap_flags, p->wipe_on_fork);
 	vgr_provider = (struct vgr_provider){
+		.charge = p->charge,
 		.state_size = p->state_size,
 		.mmap_prot = p->mmap_prot,
 		.mmap_flags = p->mmap_flags,
@@ -99,7 +100,9 @@ bool thread_state_init(const struct vgr_provider *p)
 
 static ssize_t via_syscall(void *buf, size_t len, unsigned int flags)
 {
+#ifdef VGR_TESTING
 	tls.syscalls++;
+#endif
 	return syscall_getrandom(buf, len, flags);
 }
 
@@ -172,6 +175,7 @@ ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags)
 	return vgr_state_call(w, buf, len, flags);
 }
 
+#ifdef VGR_TESTING
 void *thread_state_current(void)
 {
 	return (void *)(tls.word & ~BUSY);
@@ -186,3 +190,4 @@ unsigned long thread_state_syscall_fallbacks(void)
 {
 	return tls.syscalls;
 }
+#endif

@@ -26,7 +26,9 @@ struct thread_slot {
 	unsigned busy_hits;      /* nested hits since the state was taken */
 	bool registered;         /* the exit destructor is armed */
 	bool exited;             /* past the destructor: never allocate again */
-	unsigned long syscalls;  /* calls served by the syscall, for tests */
+#ifdef VGR_TESTING
+	unsigned long syscalls;  /* calls served by the syscall */
+#endif
 };
 extern __thread struct thread_slot vgr_thread_slot
 	__attribute__((tls_model("initial-exec")));
@@ -84,14 +86,26 @@ static inline ssize_t thread_state_getrandom(void *buf, size_t len,
 	return vgr_state_call(w, buf, len, flags);
 }
 
+/* Tell the provider that n bytes of bulk output followed from the key the
+ * calling thread's state just gave (bulk.c).  A thread without a state of
+ * its own, or inside a nested call, took that key from the system call. */
+static inline void thread_state_charge(size_t n)
+{
+	uintptr_t w = vgr_thread_slot.word;
+
+	if (vgr_provider.charge && w != 0 && !(w & VGR_STATE_BUSY))
+		vgr_provider.charge((void *)w, n);
+}
+
 /* How many consecutive nested calls, with no outer call completing, make a
  * thread give up its state as abandoned (left in use by a siglongjmp out
  * of a signal handler) and take a fresh one. */
 #define VGR_ABANDON_THRESHOLD 16u
 
-/* Test hooks. */
+#ifdef VGR_TESTING
 void *thread_state_current(void);       /* this thread's state, or NULL */
 void thread_state_test_mark_busy(void); /* pretend a call was abandoned */
 unsigned long thread_state_syscall_fallbacks(void); /* this thread's count */
+#endif
 
 #endif

@@ -4,7 +4,7 @@
 
 #include "backend.h"
 #include "generation.h"
-#include "hybrid_bulk.h"
+#include "bulk.h"
 #include "limits_internal.h"
 #include "thread_state.h"
 
@@ -28,10 +28,8 @@ static __attribute__((noinline)) ssize_t unusual(void *buf, size_t len, unsigned
 		errno = EFAULT;
 		return -1;
 	}
-	/* vgr_bulk_min is SIZE_MAX on every other backend, which a request
-	 * of SIZE_MAX bytes reaches: ask which backend serves. */
-	if (len >= vgr_bulk_min && backend_current() == VGR_BACKEND_HYBRID)
-		return hybrid_getrandom(buf, len, flags);
+	if (bulk_wanted(len))
+		return bulk_getrandom(buf, len, flags);
 	return thread_state_getrandom(buf, len, flags);
 }
 

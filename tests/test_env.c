@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "hybrid_bulk.h"
+#include "bulk.h"
 #include "test_util.h"
 #include "vgetrandom.h"
 
@@ -21,7 +21,7 @@
 static int child(size_t len)
 {
 	static unsigned char buf[256];
-	unsigned long before = hybrid_call_count();
+	unsigned long before = bulk_call_count();
 
 	if (strncmp(vgetrandom_backend(), "vdso+", 5) != 0) {
 		printf("nohybrid\n");
@@ -29,7 +29,7 @@ static int child(size_t len)
 	}
 	if (vgetrandom(buf, len, 0) != (ssize_t)len)
 		return 1;
-	printf("%s\n", hybrid_call_count() > before ? "bulk" : "state");
+	printf("%s\n", bulk_call_count() > before ? "bulk" : "state");
 	return 0;
 }
 

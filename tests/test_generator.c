@@ -13,8 +13,8 @@
 #include <signal.h>
 #include <time.h>
 
-#include "fallback_generator.h"
-#include "hybrid_bulk.h"
+#include "generator.h"
+#include "bulk.h"
 #include "state_arena.h"
 #include "test_util.h"
 #include "thread_state.h"
@@ -47,9 +47,9 @@ static void draw(size_t len)
 
 static void *first_call(void *arg)
 {
-	unsigned long before = fallback_seed_count();
+	unsigned long before = generator_seed_count();
 	draw(16);
-	*(unsigned long *)arg = fallback_seed_count() - before;
+	*(unsigned long *)arg = generator_seed_count() - before;
 	return NULL;
 }
 
@@ -65,9 +65,9 @@ static void test_new_state_seeds(void **unused)
 	 * continues its own stream; a brand-new one must seed. */
 	assert_true(seeded <= 1);
 	draw(16);
-	unsigned long before = fallback_seed_count();
+	unsigned long before = generator_seed_count();
 	draw(16);
-	assert_int_equal(fallback_seed_count(), before); /* no reseed per call */
+	assert_int_equal(generator_seed_count(), before); /* no reseed per call */
 }
 
 static void test_generation_bump_reseeds(void **unused)
@@ -75,55 +75,86 @@ static void test_generation_bump_reseeds(void **unused)
 	(void)unused;
 	NEED_FALLBACK();
 	draw(16);
-	unsigned long before = fallback_seed_count();
+	unsigned long before = generator_seed_count();
 	assert_int_equal(vgetrandom_reseed(), 0);
 	draw(16);
-	assert_int_equal(fallback_seed_count(), before + 1);
+	assert_int_equal(generator_seed_count(), before + 1);
 	draw(16);
-	assert_int_equal(fallback_seed_count(), before + 1);
+	assert_int_equal(generator_seed_count(), before + 1);
 }
 
 static void test_byte_budget_reseeds(void **unused)
 {
 	(void)unused;
 	NEED_FALLBACK();
-	fallback_test_set_budgets(4096, 0);
+	generator_test_set_budgets(4096, 0);
 	vgetrandom_reseed();
 	draw(16);
-	unsigned long before = fallback_seed_count();
+	unsigned long before = generator_seed_count();
 	for (int i = 0; i < 4096; i++)
 		draw(16); /* 64 KiB */
-	unsigned long n = fallback_seed_count() - before;
-	fallback_test_set_budgets(0, 0);
+	unsigned long n = generator_seed_count() - before;
+	generator_test_set_budgets(0, 0);
 	/* One reseed per 4 KiB budget, checked at each 992-byte refill:
 	 * between 64 KiB / 4.97 KiB and 64 KiB / 4 KiB. */
 	print_message("%lu reseeds in 64 KiB with a 4 KiB budget\n", n);
 	assert_true(n >= 12 && n <= 16);
 }
 
+/* The bulk path takes one 32-byte key from the generator and expands it;
+ * the budget still counts every byte of output.  With a 4 KiB budget, 16
+ * KiB of bulk output must lead to a reseed at the next refill (where the
+ * budget is checked).  Counting only the keys, the stream used here (one
+ * 992-byte buffer, 16 keys, 1 KiB of small draws: under 2.6 KiB) would
+ * stay within the budget and nothing would reseed. */
+static void test_generator_bulk_counts_in_budget(void **unused)
+{
+	(void)unused;
+	NEED_FALLBACK();
+	unsigned long c0 = bulk_call_count();
+	draw(VGR_BULK_MIN_GENERATOR - 1);
+	assert_int_equal(bulk_call_count(), c0);
+	draw(VGR_BULK_MIN_GENERATOR);
+	assert_int_equal(bulk_call_count(), c0 + 1);
+
+	generator_test_set_budgets(4096, 0);
+	vgetrandom_reseed();
+	draw(16);
+	unsigned long before = generator_seed_count();
+	for (int i = 0; i < 16; i++)
+		draw(1024);
+	/* Use up the buffer so that a refill comes. */
+	for (int i = 0; i < 64; i++)
+		draw(16);
+	unsigned long n = generator_seed_count() - before;
+	generator_test_set_budgets(0, 0);
+	print_message("%lu reseeds after 16 KiB of bulk output, 4 KiB budget\n", n);
+	assert_true(n >= 1);
+}
+
 static void test_time_budget_reseeds(void **unused)
 {
 	(void)unused;
 	NEED_FALLBACK();
-	fallback_test_set_budgets(0, 1000000); /* 1 ms */
+	generator_test_set_budgets(0, 1000000); /* 1 ms */
 	vgetrandom_reseed();
 	draw(16);
-	unsigned long before = fallback_seed_count();
+	unsigned long before = generator_seed_count();
 	struct timespec ts = { 0, 30 * 1000000 };
 	nanosleep(&ts, NULL);
 	draw(500);
 	draw(500); /* 1016 bytes after the seed: crosses the first refill */
-	unsigned long n = fallback_seed_count() - before;
-	fallback_test_set_budgets(0, 0);
+	unsigned long n = generator_seed_count() - before;
+	generator_test_set_budgets(0, 0);
 	assert_int_equal(n, 1);
 	/* With the default 60 s budget the same does not reseed. */
 	vgetrandom_reseed();
 	draw(16);
-	before = fallback_seed_count();
+	before = generator_seed_count();
 	nanosleep(&ts, NULL);
 	draw(500);
 	draw(500);
-	assert_int_equal(fallback_seed_count(), before);
+	assert_int_equal(generator_seed_count(), before);
 }
 
 /* A state zeroed under us (as the kernel does to dropped MAP_DROPPABLE
@@ -139,9 +170,9 @@ static void test_wiped_state_reseeds(void **unused)
 	struct arena_stats as;
 	arena_get_stats(&as);
 	memset(st, 0, as.slot_size);
-	unsigned long before = fallback_seed_count();
+	unsigned long before = generator_seed_count();
 	assert_int_equal(vgetrandom(out, sizeof(out), 0), sizeof(out));
-	assert_int_equal(fallback_seed_count(), before + 1);
+	assert_int_equal(generator_seed_count(), before + 1);
 	for (int i = 0; i < 8; i++)
 		assert_true(out[i] != 0); /* each 2^-64 */
 }
@@ -241,7 +272,7 @@ static void test_key_not_in_signal_frame(void **unused)
 	vgetrandom_reseed(); /* the next call seeds: that path too */
 	for (int i = 0; i < 200; i++) {
 		call_then_signal();
-		size_t n = key_words_below(fallback_test_key(thread_state_current()));
+		size_t n = key_words_below(generator_test_key(thread_state_current()));
 		if (n)
 			fail_msg("call %d: %zu words of the generator's key on the stack", i, n);
 	}
@@ -280,11 +311,11 @@ static void test_child_reseeds(void **unused)
 	draw(16);
 	pid_t pid = fork();
 	if (pid == 0) {
-		unsigned long before = fallback_seed_count();
+		unsigned long before = generator_seed_count();
 		unsigned char b[16];
 		if (vgetrandom(b, sizeof(b), 0) != sizeof(b))
 			_exit(2);
-		_exit(fallback_seed_count() == before + 1 ? 0 : 1);
+		_exit(generator_seed_count() == before + 1 ? 0 : 1);
 	}
 	assert_true(child_ok(pid));
 }
@@ -311,7 +342,7 @@ static void test_state_pages_flags(void **unused)
 		}
 		if (in_range && strncmp(line, "VmFlags:", 8) == 0) {
 			assert_non_null(strstr(line, " dd"));
-			if (is_backend("chacha-") && fallback_fork_mode() == FORK_WIPEONFORK)
+			if (is_backend("chacha-") && generator_fork_mode() == FORK_WIPEONFORK)
 				assert_non_null(strstr(line, " wf"));
 			checked = 1;
 		}
@@ -326,13 +357,13 @@ static void test_hybrid_threshold(void **unused)
 {
 	(void)unused;
 	NEED_HYBRID();
-	unsigned long c0 = hybrid_call_count();
-	draw(VGR_HYBRID_MIN - 1);
-	assert_int_equal(hybrid_call_count(), c0);
-	draw(VGR_HYBRID_MIN);
-	assert_int_equal(hybrid_call_count(), c0 + 1);
+	unsigned long c0 = bulk_call_count();
+	draw(VGR_BULK_MIN_VDSO - 1);
+	assert_int_equal(bulk_call_count(), c0);
+	draw(VGR_BULK_MIN_VDSO);
+	assert_int_equal(bulk_call_count(), c0 + 1);
 	draw(1 << 16);
-	assert_int_equal(hybrid_call_count(), c0 + 2);
+	assert_int_equal(bulk_call_count(), c0 + 2);
 }
 
 enum { BULK = 4096, CALLS = 64, THREADS = 8 };
@@ -396,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_new_state_seeds),
 		cmocka_unit_test(test_generation_bump_reseeds),
 		cmocka_unit_test(test_byte_budget_reseeds),
+		cmocka_unit_test(test_generator_bulk_counts_in_budget),
 		cmocka_unit_test(test_time_budget_reseeds),
 		cmocka_unit_test(test_wiped_state_reseeds),
 		cmocka_unit_test(test_output_not_in_state),

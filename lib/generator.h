@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef VGR_FALLBACK_GENERATOR_H
-#define VGR_FALLBACK_GENERATOR_H
+#ifndef VGR_GENERATOR_H
+#define VGR_GENERATOR_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -8,50 +8,52 @@
 #include "provider.h"
 
 /*
- * The userspace ChaCha20 generator that serves when the kernel has no
- * vgetrandom vDSO.  Its per-thread states live in the same arena as vDSO
+ * The generator: the userspace ChaCha20 provider that serves when the
+ * kernel has no usable vgetrandom vDSO.  Its per-thread states live in the same arena as vDSO
  * states would, and it is called exactly like the vDSO function, so the
  * per-thread machinery (TLS, signal nesting, thread exit, fork reclaim)
  * is shared.
  */
 
 /* How fork safety of the states is obtained, strongest first. */
-enum fallback_fork_mode {
+enum generator_fork_mode {
 	FORK_WIPEONFORK = 1, /* MADV_WIPEONFORK, verified to be a real madvise */
 	FORK_PID_CHECK,     /* neither can be trusted: compare getpid() per call */
 };
 
 /* Probe the mapping (a verified MADV_WIPEONFORK, else pid checks) and fill
  * *p.  Returns false if no state can be mapped. */
-bool fallback_probe(struct vgr_provider *p);
+bool generator_probe(struct vgr_provider *p);
 
-enum fallback_fork_mode fallback_fork_mode(void);
+enum generator_fork_mode generator_fork_mode(void);
 
 /* The provider function: len bytes into buf from the state (vDSO calling
  * convention: bytes written or a negative errno). */
-ssize_t fallback_generate(void *buf, size_t len, unsigned int flags,
-                          void *state, size_t state_len);
+ssize_t generator_fill(void *buf, size_t len, unsigned int flags,
+                       void *state, size_t state_len);
+
+/* Count n bytes of bulk output, expanded from a key this state gave, in
+ * its byte budget (bulk.h). */
+void generator_charge(void *state, size_t n);
 
 /* Reseed policy.  A state reseeds from the getrandom syscall when it is new
- * or was wiped, when the generation moves, after FALLBACK_RESEED_BYTES of
- * output, or at the first refill FALLBACK_RESEED_NS after its last seed.
+ * or was wiped, when the generation moves, after GENERATOR_RESEED_BYTES of
+ * output, or at the first refill GENERATOR_RESEED_NS after its last seed.
  *
  * 1 MiB: OpenBSD's arc4random reseeds after about 1.6 MB; a smaller budget
  * costs one 32-byte syscall per MiB, nothing measurable, and bounds how much
  * output follows a state compromise.
  * 60 s: the kernel itself reseeds its CRNG at most once a minute, so fresh
  * kernel entropy reaches every thread within about one kernel interval. */
-#define FALLBACK_RESEED_BYTES (1u << 20)
-#define FALLBACK_RESEED_NS (60ull * 1000000000ull)
+#define GENERATOR_RESEED_BYTES (1u << 20)
+#define GENERATOR_RESEED_NS (60ull * 1000000000ull)
 
-/* Requests at least this long are expanded directly into the caller's
- * buffer from a one-off key taken from the stream. */
-#define FALLBACK_DIRECT_MIN 512u
-
+#ifdef VGR_TESTING
 /* Test hooks: change the budgets (0 restores the defaults); count seeds;
  * where a state keeps its 32-byte key. */
-void fallback_test_set_budgets(uint64_t bytes, uint64_t ns);
-unsigned long fallback_seed_count(void);
-const uint32_t *fallback_test_key(const void *state);
+void generator_test_set_budgets(uint64_t bytes, uint64_t ns);
+unsigned long generator_seed_count(void);
+const uint32_t *generator_test_key(const void *state);
+#endif
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "hybrid_bulk.h"
+#include "bulk.h"
 #include "chacha.h"
 #include "limits_internal.h"
 #include "thread_state.h"
@@ -8,22 +8,33 @@
 #include <stdint.h>
 #include <string.h>
 
+size_t vgr_bulk_min = SIZE_MAX;
+
+void bulk_enable(size_t min)
+{
+	vgr_bulk_min = min;
+}
+
+#ifdef VGR_TESTING
 /* Per thread: one counter shared by every thread would put a contended
- * cache line on the bulk path of every thread, for the sake of a test.
- * Initial-exec, like the thread's state word, so reaching it is one
- * %fs-relative access and not a __tls_get_addr call per request. */
+ * cache line on the bulk path of every thread.  Initial-exec, like the
+ * thread's state word, so reaching it is one %fs-relative access. */
 static __thread unsigned long calls __attribute__((tls_model("initial-exec")));
 
-unsigned long hybrid_call_count(void)
+unsigned long bulk_call_count(void)
 {
 	return calls;
 }
+#define COUNT_CALL() (calls++)
+#else
+#define COUNT_CALL() ((void)0)
+#endif
 
-ssize_t hybrid_getrandom(void *buf, size_t len, unsigned int flags)
+ssize_t bulk_getrandom(void *buf, size_t len, unsigned int flags)
 {
 	uint32_t key[8];
 
-	calls++;
+	COUNT_CALL();
 	ssize_t r = thread_state_getrandom(key, sizeof(key), flags);
 
 	if (r != (ssize_t)sizeof(key)) {
@@ -37,5 +48,6 @@ ssize_t hybrid_getrandom(void *buf, size_t len, unsigned int flags)
 	/* A fresh key, so the counter starts at 0 and the DJB nonce is 0. */
 	chacha_stream(chacha_kernel(), buf, len, key, 0);
 	explicit_bzero(key, sizeof(key));
+	thread_state_charge(len);
 	return (ssize_t)len;
 }

@@ -29,7 +29,7 @@
  *     after the buffer reads); if it is gone, the output may hold zeros or
  *     stream from a zero key, and the whole request is made again.
  */
-#include "fallback_generator.h"
+#include "generator.h"
 #include "chacha.h"
 #include "generation.h"
 #include "limits_internal.h"
@@ -49,7 +49,7 @@
 #define BUF_SIZE 1024u
 #define KEY_SIZE 32u
 
-struct fb_state {
+struct generator_state {
 	uint8_t buf[BUF_SIZE]; /* keystream; [pos, BUF_SIZE) not yet handed out */
 	uint32_t key[8];
 	uint64_t magic;        /* STATE_MAGIC while seeded; 0 = new or wiped */
@@ -61,31 +61,37 @@ struct fb_state {
 	uint32_t pos;
 };
 
-static enum fallback_fork_mode fork_mode;
-static uint64_t budget_bytes = FALLBACK_RESEED_BYTES;
-static uint64_t budget_ns = FALLBACK_RESEED_NS;
-static unsigned long seeds;
+static enum generator_fork_mode fork_mode;
+static uint64_t budget_bytes = GENERATOR_RESEED_BYTES;
+static uint64_t budget_ns = GENERATOR_RESEED_NS;
 
-enum fallback_fork_mode fallback_fork_mode(void)
+enum generator_fork_mode generator_fork_mode(void)
 {
 	return fork_mode;
 }
 
-void fallback_test_set_budgets(uint64_t bytes, uint64_t ns)
+#ifdef VGR_TESTING
+static unsigned long seeds;
+#define COUNT_SEED() __atomic_add_fetch(&seeds, 1, __ATOMIC_RELAXED)
+
+void generator_test_set_budgets(uint64_t bytes, uint64_t ns)
 {
-	budget_bytes = bytes ? bytes : FALLBACK_RESEED_BYTES;
-	budget_ns = ns ? ns : FALLBACK_RESEED_NS;
+	budget_bytes = bytes ? bytes : GENERATOR_RESEED_BYTES;
+	budget_ns = ns ? ns : GENERATOR_RESEED_NS;
 }
 
-unsigned long fallback_seed_count(void)
+unsigned long generator_seed_count(void)
 {
 	return __atomic_load_n(&seeds, __ATOMIC_RELAXED);
 }
 
-const uint32_t *fallback_test_key(const void *state)
+const uint32_t *generator_test_key(const void *state)
 {
-	return ((const struct fb_state *)state)->key;
+	return ((const struct generator_state *)state)->key;
 }
+#else
+#define COUNT_SEED() ((void)0)
+#endif
 
 /* The generator's states are ordinary private memory, wiped in a forked
  * child, never MAP_DROPPABLE: a page the kernel may zero at any instant is
@@ -96,16 +102,17 @@ const uint32_t *fallback_test_key(const void *state)
  * MADV_DONTNEED from another thread was still seen mixing old and new
  * contents (README, "Guarantees"); memory the kernel never drops is out
  * of that reach. */
-bool fallback_probe(struct vgr_provider *p)
+bool generator_probe(struct vgr_provider *p)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	size_t len = page > 0 ? (size_t)page : 4096;
 	void *m;
 
-	if (sizeof(struct fb_state) > len)
+	if (sizeof(struct generator_state) > len)
 		return false;
-	p->fill = fallback_generate;
-	p->state_size = sizeof(struct fb_state);
+	p->fill = generator_fill;
+	p->charge = generator_charge;
+	p->state_size = sizeof(struct generator_state);
 	p->mmap_prot = PROT_READ | PROT_WRITE;
 	p->mmap_flags = MAP_PRIVATE | MAP_ANONYMOUS;
 
@@ -177,7 +184,7 @@ static inline void move_key(uint32_t dst[8], void *src)
 
 /* Is the state still the one this request started with (or seeded)?  The
  * fence keeps every read of the state before it ahead of the check. */
-static inline bool intact(const struct fb_state *st)
+static inline bool intact(const struct generator_state *st)
 {
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	return __atomic_load_n(&st->magic, __ATOMIC_RELAXED) == STATE_MAGIC;
@@ -186,7 +193,7 @@ static inline bool intact(const struct fb_state *st)
 /* A fresh key from the kernel; the buffer is emptied.  Only the blocking
  * behaviour of the caller's flags is kept: a state is never seeded with
  * GRND_INSECURE bytes, since it goes on to serve every later request. */
-static int seed(struct fb_state *st, unsigned int flags)
+static int seed(struct generator_state *st, unsigned int flags)
 {
 	uint32_t key[8] __attribute__((aligned(8))); /* move_key() reads words */
 	ssize_t r = syscall_getrandom(key, sizeof(key), flags & GRND_NONBLOCK);
@@ -211,16 +218,21 @@ static int seed(struct fb_state *st, unsigned int flags)
 		st->pid_generation = st->generation;
 		st->generation = 0; /* keeps this state off the fast path */
 	}
-	__atomic_add_fetch(&seeds, 1, __ATOMIC_RELAXED);
+	COUNT_SEED();
 	return 0;
 }
 
-static inline void spend(struct fb_state *st, size_t n)
+static inline void spend(struct generator_state *st, size_t n)
 {
 	st->bytes_left = st->bytes_left > n ? st->bytes_left - n : 0;
 }
 
-static int refill(struct fb_state *st, unsigned int flags)
+void generator_charge(void *state, size_t n)
+{
+	spend(state, n);
+}
+
+static int refill(struct generator_state *st, unsigned int flags)
 {
 	if (st->bytes_left == 0 || now_ns() >= st->reseed_at) {
 		/* seed() sets the magic: on a state dropped earlier in this
@@ -279,7 +291,7 @@ static inline void move_and_zero(uint8_t *dst, uint8_t *src, size_t n)
  * checked at refills, so a buffer already made is still served after its
  * budget runs out: the granularity is one buffer (992 bytes).  Returns 0,
  * DROPPED, or a negative errno. */
-static int take(struct fb_state *st, uint8_t *out, size_t n, unsigned int flags)
+static int take(struct generator_state *st, uint8_t *out, size_t n, unsigned int flags)
 {
 	while (n) {
 		if (st->pos >= BUF_SIZE) {
@@ -298,7 +310,7 @@ static int take(struct fb_state *st, uint8_t *out, size_t n, unsigned int flags)
 	return 0;
 }
 
-static bool needs_seed(const struct fb_state *st)
+static bool needs_seed(const struct generator_state *st)
 {
 	if (__atomic_load_n(&st->magic, __ATOMIC_RELAXED) != STATE_MAGIC)
 		return true;
@@ -308,12 +320,12 @@ static bool needs_seed(const struct fb_state *st)
 }
 
 static __attribute__((noinline)) ssize_t
-generate_slow(struct fb_state *st, uint8_t *buf, size_t len, unsigned int flags);
+generate_slow(struct generator_state *st, uint8_t *buf, size_t len, unsigned int flags);
 
-ssize_t fallback_generate(void *buf, size_t len, unsigned int flags,
-                          void *state, size_t state_len)
+ssize_t generator_fill(void *buf, size_t len, unsigned int flags,
+                       void *state, size_t state_len)
 {
-	struct fb_state *st = state;
+	struct generator_state *st = state;
 	uint32_t pos = st->pos;
 
 	(void)state_len;
@@ -332,10 +344,12 @@ ssize_t fallback_generate(void *buf, size_t len, unsigned int flags,
 	return generate_slow(st, buf, len, flags);
 }
 
-/* Everything else: seeding, refills, large requests, and redoing a request
- * whose pages were dropped while it ran. */
+/* Everything else: seeding, refills, requests past the buffer, and redoing
+ * a request whose state was zeroed while it ran.  (Requests from the bulk
+ * threshold up never reach the generator: bulk.c expands them from a key
+ * taken here.) */
 static __attribute__((noinline)) ssize_t
-generate_slow(struct fb_state *st, uint8_t *buf, size_t len, unsigned int flags)
+generate_slow(struct generator_state *st, uint8_t *buf, size_t len, unsigned int flags)
 {
 	int r;
 
@@ -357,19 +371,7 @@ generate_slow(struct fb_state *st, uint8_t *buf, size_t len, unsigned int flags)
 				return r;
 		}
 
-		if (len < FALLBACK_DIRECT_MIN) {
-			r = take(st, buf, len, flags);
-		} else {
-			/* A one-off key from the stream, expanded straight into
-			 * the caller's buffer at full kernel width. */
-			uint32_t key[8];
-			r = take(st, (uint8_t *)key, sizeof(key), flags);
-			if (r == 0) {
-				chacha_stream(chacha_kernel(), buf, len, key, 0);
-				spend(st, len);
-			}
-			explicit_bzero(key, sizeof(key));
-		}
+		r = take(st, buf, len, flags);
 		if (r < 0)
 			return r;
 

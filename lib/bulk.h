@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VGR_BULK_H
+#define VGR_BULK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * The bulk path, for either provider: a large request takes a fresh
+ * 32-byte key from the calling thread's state in this very call, expands
+ * it with the fastest ChaCha20 implementation straight into the caller's
+ * buffer, and wipes it.  Nothing is kept between calls, so the output is
+ * exactly as fresh as the provider's own.
+ *
+ * With the vDSO (the "hybrid" backend) the threshold is the crossover of
+ * "vDSO for the whole request" and "vDSO for 32 bytes + local expansion":
+ * the vgetrandom-vdso and vgetrandom-hybrid-all rows of
+ * bench/vgetrandom-bench.  Every machine measured so far puts it between
+ * 64 and 128 bytes: at 64 B the vDSO alone was faster (AVX-512 Zen 4: 135
+ * vs 197 ns; AVX2 Zen 3: 195 vs 269 ns; AVX-512 Zen 5: 257 vs 288 ns), at
+ * 128 B the bulk path (194 vs 239; 271 vs 344; 295 vs 476).
+ *
+ * With the generator the buffered path copies from a 1 KiB buffer already
+ * made, so the bulk path pays off only where one wide ChaCha call beats
+ * several refills: 512 bytes.
+ *
+ * The generator's byte budget (reseed after 1 MiB of output) counts bulk
+ * output in full: the key comes from its stream, and everything expanded
+ * from it is output that follows from the same seed.
+ */
+#define VGR_BULK_MIN_VDSO 128u
+#define VGR_BULK_MIN_GENERATOR 512u
+
+/* The threshold in force; SIZE_MAX (off) until a backend with a bulk path
+ * sets it, and on the others. */
+extern size_t vgr_bulk_min;
+
+/* Turn the bulk path on from min bytes up. */
+void bulk_enable(size_t min);
+
+/* Does a request of len bytes take the bulk path?  (SIZE_MAX itself is a
+ * length too: off means off.) */
+static inline bool bulk_wanted(size_t len)
+{
+	return len >= vgr_bulk_min && vgr_bulk_min != SIZE_MAX;
+}
+
+/* Serve len bytes (len >= the threshold, flags valid): bytes, or -1/errno. */
+ssize_t bulk_getrandom(void *buf, size_t len, unsigned int flags);
+
+#ifdef VGR_TESTING
+/* How many requests of the calling thread took this path. */
+unsigned long bulk_call_count(void);
+#endif
+
+#endif
