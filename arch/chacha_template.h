@@ -167,7 +167,7 @@ chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
  * compiler can keep it in registers; taking its address (to wipe it) would
  * force all sixteen vectors through the stack on every group.  What does
  * reach the stack is zeroed by the entry point once the body has returned
- * (chacha_clear.h); tests/test_chacha_stack.c checks that no key-dependent
+ * (chacha_clear.h); tests/unit/test_chacha_stack.c checks that no key-dependent
  * byte is left below the caller's frame, in memory or in registers. */
 #define CHACHA_DEFINE_KERNEL(NAME, NARROWER, NARROW_MAX)                     \
 	/* A partial group, in a frame of its own: the common calls then   \

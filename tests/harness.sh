@@ -77,7 +77,7 @@ fi
 fuzz_dir="$build-fuzz"
 mkdir -p "$fuzz_dir/corpus"
 if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-D_GNU_SOURCE -I"$src/lib" "$src/tests/fuzz/fuzz_vdso_lookup.c" "$src/lib/vdso_lookup.c" \
+	-D_GNU_SOURCE -I"$src/lib" "$src/tests/unit/fuzz/fuzz_vdso_lookup.c" "$src/lib/vdso_lookup.c" \
 	-o "$fuzz_dir/fuzz_vdso_lookup" 2>"$fuzz_dir/build.log"; then
 	FUZZ_DUMP_VDSO="$fuzz_dir/corpus/real-vdso" "$fuzz_dir/fuzz_vdso_lookup" >/dev/null 2>&1
 	secs=${VGR_FUZZ_SECONDS:-60}

@@ -2,7 +2,7 @@
 /*
  * fork() never deadlocks when another library's atfork handlers draw.
  *
- * tests/atfork_drawer.c registers handlers that call getrandom() in
+ * tests/api/atfork_drawer.c registers handlers that call getrandom() in
  * prepare, parent and child.  This program is linked with it before or
  * after libvgetrandom (two builds), or preloads the library (argv[1] =
  * "preload": then only the drawer is linked).  A thread that never drew
