@@ -36,9 +36,11 @@ const struct chacha_kernel *chacha_kernel_named(const char *name);
  * max are stored). */
 size_t chacha_kernel_list(const struct chacha_kernel **out, size_t max);
 
+#ifdef VGR_TESTING
 /* The same for the kernels that only ever take the small tails of
  * another (the row-layout ones), so tests can run them on their own. */
 size_t chacha_tail_kernel_list(const struct chacha_kernel **out, size_t max);
+#endif
 
 /* len bytes of keystream (any length) with kernel k.  A partial final block
  * (with the whole blocks of its group) is made in a stack buffer that is

@@ -152,10 +152,12 @@ size_t chacha_kernel_list(const struct chacha_kernel **out, size_t max)
 	return list_kernels(out, max, false);
 }
 
+#ifdef VGR_TESTING
 size_t chacha_tail_kernel_list(const struct chacha_kernel **out, size_t max)
 {
 	return list_kernels(out, max, true);
 }
+#endif
 
 static const struct chacha_kernel *selected;
 static pthread_once_t select_once = PTHREAD_ONCE_INIT;

@@ -33,6 +33,7 @@
 #include "chacha.h"
 #include "generation.h"
 #include "limits_internal.h"
+#include "state_arena.h"
 #include "syscall_path.h"
 
 #include <errno.h>
@@ -40,10 +41,6 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifndef MADV_WIPEONFORK
-#define MADV_WIPEONFORK 18
-#endif
 
 #define STATE_MAGIC 0x7667722d63686163ull /* "vgr-chac" */
 #define BUF_SIZE 1024u
@@ -65,12 +62,12 @@ static enum generator_fork_mode fork_mode;
 static uint64_t budget_bytes = GENERATOR_RESEED_BYTES;
 static uint64_t budget_ns = GENERATOR_RESEED_NS;
 
+#ifdef VGR_TESTING
 enum generator_fork_mode generator_fork_mode(void)
 {
 	return fork_mode;
 }
 
-#ifdef VGR_TESTING
 static unsigned long seeds;
 #define COUNT_SEED() __atomic_add_fetch(&seeds, 1, __ATOMIC_RELAXED)
 
@@ -105,31 +102,18 @@ const uint32_t *generator_test_key(const void *state)
 bool generator_probe(struct vgr_provider *p)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	size_t len = page > 0 ? (size_t)page : 4096;
-	void *m;
 
-	if (sizeof(struct generator_state) > len)
+	if (sizeof(struct generator_state) > (page > 0 ? (size_t)page : 4096))
+		return false;
+	if (!arena_can_map(PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS))
 		return false;
 	p->fill = generator_fill;
 	p->charge = generator_charge;
 	p->state_size = sizeof(struct generator_state);
 	p->mmap_prot = PROT_READ | PROT_WRITE;
 	p->mmap_flags = MAP_PRIVATE | MAP_ANONYMOUS;
-
-	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED)
-		return false;
-	/* qemu-user answers 0 to any madvise without doing anything: an
-	 * advice no kernel knows must fail before MADV_WIPEONFORK's success
-	 * is believed. */
-	if (madvise(m, len, 0x7fff) != 0 && madvise(m, len, MADV_WIPEONFORK) == 0) {
-		p->wipe_on_fork = true;
-		fork_mode = FORK_WIPEONFORK;
-	} else {
-		p->wipe_on_fork = false;
-		fork_mode = FORK_PID_CHECK;
-	}
-	munmap(m, len);
+	p->wipe_on_fork = arena_can_wipe_on_fork();
+	fork_mode = p->wipe_on_fork ? FORK_WIPEONFORK : FORK_PID_CHECK;
 	return true;
 }
 

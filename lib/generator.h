@@ -25,7 +25,9 @@ enum generator_fork_mode {
  * *p.  Returns false if no state can be mapped. */
 bool generator_probe(struct vgr_provider *p);
 
+#ifdef VGR_TESTING
 enum generator_fork_mode generator_fork_mode(void);
+#endif
 
 /* The provider function: len bytes into buf from the state (vDSO calling
  * convention: bytes written or a negative errno). */

@@ -8,6 +8,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#ifndef MADV_WIPEONFORK
+#define MADV_WIPEONFORK 18 /* Linux 4.14 */
+#endif
 #ifndef MAP_DROPPABLE
 #define MAP_DROPPABLE 0x08 /* Linux 6.11; older headers lack it */
 #endif
@@ -73,6 +76,23 @@ bool arena_can_map(int mmap_prot, int mmap_flags)
 		return false;
 	munmap(m, len);
 	return true;
+}
+
+bool arena_can_wipe_on_fork(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = page > 0 ? (size_t)page : 4096;
+	void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	bool ok;
+
+	if (m == MAP_FAILED)
+		return false;
+	/* qemu-user answers 0 to any madvise without doing anything: an
+	 * advice no kernel knows must fail before MADV_WIPEONFORK's success
+	 * is believed. */
+	ok = madvise(m, len, 0x7fff) != 0 && madvise(m, len, MADV_WIPEONFORK) == 0;
+	munmap(m, len);
+	return ok;
 }
 
 void arena_configure(size_t state_size, int mmap_prot, int mmap_flags,

@@ -11,9 +11,12 @@
 #include <errno.h>
 
 
-/* Invalid arguments and large requests: out of line, so the common call
- * below stays short. */
-static __attribute__((noinline)) ssize_t unusual(void *buf, size_t len, unsigned int flags)
+/* Everything the common call below does not handle: check the arguments
+ * (invalid ones fail here) and route the valid rest (the bulk path, or
+ * back to the thread's state).  Out of line, so the common call stays
+ * short. */
+static __attribute__((noinline)) ssize_t
+validate_and_route(void *buf, size_t len, unsigned int flags)
 {
 	/* The vDSO accepts some flag sets the system call refuses, and
 	 * crashes where the system call says EFAULT; check first so every
@@ -42,7 +45,7 @@ ssize_t vgr_getrandom(void *buf, size_t len, unsigned int flags)
 	                     len >= vgr_bulk_min ||
 	                     (flags & (GRND_RANDOM | GRND_INSECURE)) ==
 	                             (GRND_RANDOM | GRND_INSECURE), 0))
-		return unusual(buf, len, flags);
+		return validate_and_route(buf, len, flags);
 	/* A thread holding a state implies a state-based backend; everything
 	 * else (including the backend choice) is on the slow path. */
 	return thread_state_getrandom(buf, len, flags);
