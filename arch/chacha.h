@@ -1,19 +1,37 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ChaCha20 keystream kernels (internal interface).
+ * ChaCha20 implementations ("kernels": one per instruction set, in
+ * chacha_<isa>.c; internal interface).
  *
- * Every kernel implements one function: write nblocks 64-byte blocks of
- * ChaCha20 keystream for a 256-bit key, starting at a 64-bit block counter,
- * to out (any alignment).  The layout is the original (DJB) one, the one
- * the kernel's vDSO uses: constants in words 0-3, key in 4-11, the 64-bit
- * counter in 12-13 (low word first), a zero nonce in 14-15.  The counter
- * advances by one per block and wraps modulo 2^64 in every kernel.
+ * The contract every kernel keeps, stated here once:
+ *   - It writes nblocks 64-byte blocks of ChaCha20 keystream for a 256-bit
+ *     key, starting at a 64-bit block counter, to out (any alignment), and
+ *     writes nothing else the caller can see.
+ *   - The layout is the original (DJB) one, the one Linux's vDSO uses:
+ *     CHACHA_SIGMA in words 0-3, key in 4-11, the 64-bit counter in 12-13
+ *     (low word first), a zero nonce in 14-15.  The counter advances by one
+ *     per block and wraps modulo 2^64, carried in 64 bits in every kernel
+ *     (implementations disagree at 2^32; the tests cross it).
+ *   - It leaves nothing key-dependent behind (chacha_clear.h): on return
+ *     the vector registers and caller-saved general registers it used are
+ *     zero, and so is the stack below its entry point, where a kernel short
+ *     of registers spills round state (which runs backwards to the key).
+ *     The key itself is read from memory where used, not kept in a
+ *     register across the rounds.
+ *   - Any nblocks works; a kernel wider than nblocks may hand the short
+ *     remainder to its tail kernel (the "rows" kernels, which take only
+ *     such tails), chosen in arch/meson.build.
  */
 #ifndef VGR_CHACHA_H
 #define VGR_CHACHA_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* "expand 32-byte k" as four little-endian words: words 0-3 of every
+ * block.  CHACHA_SIGMA_WORDS for intrinsics that take four ints. */
+#define CHACHA_SIGMA_WORDS 0x61707865, 0x3320646e, 0x79622d32, 0x6b206574
+#define CHACHA_SIGMA { CHACHA_SIGMA_WORDS }
 
 typedef void chacha_blocks_fn(uint8_t *out, const uint32_t key[8],
                               uint64_t counter, size_t nblocks);

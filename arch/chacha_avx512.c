@@ -105,7 +105,7 @@ static inline void store_group(uint8_t *out, const VEC x[16])
 static inline __attribute__((always_inline)) void
 two_groups(VEC a[16], VEC st[16], const uint32_t *key, const VEC ctr[4])
 {
-	static const uint32_t sigma[4] = { 0x61707865, 0x3320646e, 0x79622d32, 0x6b206574 };
+	static const uint32_t sigma[4] = CHACHA_SIGMA;
 	unsigned rounds = 10;
 	register VEC a0 __asm__("zmm0"), a1 __asm__("zmm1"), a2 __asm__("zmm2"), a3 __asm__("zmm3");
 	register VEC a4 __asm__("zmm4"), a5 __asm__("zmm5"), a6 __asm__("zmm6"), a7 __asm__("zmm7");

@@ -84,7 +84,7 @@ static __attribute__((noinline)) uintptr_t
 rows_body(uint8_t *out, const uint32_t key[8], uint64_t counter, size_t nblocks)
 {
 	const __m512i sigma = _mm512_broadcast_i32x4(
-		_mm_setr_epi32(0x61707865, 0x3320646e, 0x79622d32, 0x6b206574));
+		_mm_setr_epi32(CHACHA_SIGMA_WORDS));
 
 	while (nblocks) {
 		size_t n = nblocks < 4 ? nblocks : 4;

@@ -109,7 +109,7 @@ chacha_counter_words(uint64_t counter, VEC *lo, VEC *hi)
 static inline __attribute__((always_inline)) void
 chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
 {
-	static const uint32_t sigma[4] = { 0x61707865, 0x3320646e, 0x79622d32, 0x6b206574 };
+	static const uint32_t sigma[4] = CHACHA_SIGMA;
 	VEC ctr_lo, ctr_hi;
 
 	chacha_counter_words(counter, &ctr_lo, &ctr_hi);

@@ -77,7 +77,7 @@ vex_group(VEC st[16], const uint32_t *key, uint64_t counter)
 		3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, /* rotl 8 */
 		3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14,
 	};
-	static const uint32_t sigma[4] = { 0x61707865, 0x3320646e, 0x79622d32, 0x6b206574 };
+	static const uint32_t sigma[4] = CHACHA_SIGMA;
 	VEC ctr[2];
 	unsigned rounds = 10;
 
