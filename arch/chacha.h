@@ -36,7 +36,7 @@
 typedef void chacha_blocks_fn(uint8_t *out, const uint32_t key[8],
                               uint64_t counter, size_t nblocks);
 
-struct chacha_kernel {
+struct chacha_impl {
 	const char *name;        /* "portable", "sse2", "avx2", ... */
 	chacha_blocks_fn *blocks;
 	unsigned width;          /* blocks computed in parallel */
@@ -44,26 +44,26 @@ struct chacha_kernel {
 
 /* The kernel this process uses: VGETRANDOM_CHACHA if it names a kernel the
  * CPU can run, else the fastest one it can.  Chosen once and cached. */
-const struct chacha_kernel *chacha_kernel(void);
+const struct chacha_impl *chacha_impl(void);
 
 /* The named kernel, or NULL if it is unknown, not built, or this CPU
  * cannot run it. */
-const struct chacha_kernel *chacha_kernel_named(const char *name);
+const struct chacha_impl *chacha_impl_named(const char *name);
 
 /* Every kernel this CPU can run, fastest first; returns how many (at most
  * max are stored). */
-size_t chacha_kernel_list(const struct chacha_kernel **out, size_t max);
+size_t chacha_impl_list(const struct chacha_impl **out, size_t max);
 
 #ifdef VGR_TESTING
 /* The same for the kernels that only ever take the small tails of
  * another (the row-layout ones), so tests can run them on their own. */
-size_t chacha_tail_kernel_list(const struct chacha_kernel **out, size_t max);
+size_t chacha_tail_impl_list(const struct chacha_impl **out, size_t max);
 #endif
 
 /* len bytes of keystream (any length) with kernel k.  A partial final block
  * (with the whole blocks of its group) is made in a stack buffer that is
  * wiped afterwards.  Kernels are at most 16 blocks wide. */
-void chacha_stream(const struct chacha_kernel *k, uint8_t *out, size_t len,
+void chacha_stream(const struct chacha_impl *k, uint8_t *out, size_t len,
                    const uint32_t key[8], uint64_t counter);
 
 /* The kernels themselves; only those built for this target exist. */

@@ -29,7 +29,7 @@ enum {
 };
 
 struct entry {
-	struct chacha_kernel k;
+	struct chacha_impl k;
 	unsigned needs; /* CPU_* bits */
 	bool tail_only; /* takes only the small tails of another kernel */
 };
@@ -126,7 +126,7 @@ static bool runnable(const struct entry *e)
 	return (cpu_features() & e->needs) == e->needs;
 }
 
-const struct chacha_kernel *chacha_kernel_named(const char *name)
+const struct chacha_impl *chacha_impl_named(const char *name)
 {
 	for (size_t i = 0; i < NKERNELS; i++)
 		if (!kernels[i].tail_only && strcmp(kernels[i].k.name, name) == 0)
@@ -135,7 +135,7 @@ const struct chacha_kernel *chacha_kernel_named(const char *name)
 }
 
 /* The runnable kernels with this tail_only mark, in table order. */
-static size_t list_kernels(const struct chacha_kernel **out, size_t max, bool tail_only)
+static size_t list_kernels(const struct chacha_impl **out, size_t max, bool tail_only)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < NKERNELS; i++)
@@ -147,40 +147,40 @@ static size_t list_kernels(const struct chacha_kernel **out, size_t max, bool ta
 	return n;
 }
 
-size_t chacha_kernel_list(const struct chacha_kernel **out, size_t max)
+size_t chacha_impl_list(const struct chacha_impl **out, size_t max)
 {
 	return list_kernels(out, max, false);
 }
 
 #ifdef VGR_TESTING
-size_t chacha_tail_kernel_list(const struct chacha_kernel **out, size_t max)
+size_t chacha_tail_impl_list(const struct chacha_impl **out, size_t max)
 {
 	return list_kernels(out, max, true);
 }
 #endif
 
-static const struct chacha_kernel *selected;
+static const struct chacha_impl *selected;
 static pthread_once_t select_once = PTHREAD_ONCE_INIT;
 
 static void select_kernel(void)
 {
 	const char *want = secure_getenv("VGETRANDOM_CHACHA");
-	const struct chacha_kernel *k = NULL;
+	const struct chacha_impl *k = NULL;
 
 	if (want && *want && strcmp(want, "auto") != 0) {
-		k = chacha_kernel_named(want);
+		k = chacha_impl_named(want);
 		if (!k)
 			fprintf(stderr, "libvgetrandom: VGETRANDOM_CHACHA=%s is not a "
 			        "kernel this build and CPU can run; using auto\n", want);
 	}
 	if (!k)
-		chacha_kernel_list(&k, 1); /* the fastest; "portable" always runs */
+		chacha_impl_list(&k, 1); /* the fastest; "portable" always runs */
 	__atomic_store_n(&selected, k, __ATOMIC_RELEASE);
 }
 
-const struct chacha_kernel *chacha_kernel(void)
+const struct chacha_impl *chacha_impl(void)
 {
-	const struct chacha_kernel *k = __atomic_load_n(&selected, __ATOMIC_ACQUIRE);
+	const struct chacha_impl *k = __atomic_load_n(&selected, __ATOMIC_ACQUIRE);
 	if (__builtin_expect(k == NULL, 0)) {
 		pthread_once(&select_once, select_kernel);
 		k = __atomic_load_n(&selected, __ATOMIC_ACQUIRE);
@@ -191,7 +191,7 @@ const struct chacha_kernel *chacha_kernel(void)
 /* The widest kernel's group, in blocks. */
 #define WIDEST 16u
 
-void chacha_stream(const struct chacha_kernel *k, uint8_t *out, size_t len,
+void chacha_stream(const struct chacha_impl *k, uint8_t *out, size_t len,
                    const uint32_t key[8], uint64_t counter)
 {
 	size_t whole = len / 64, rest = len % 64;

@@ -28,7 +28,7 @@ static const size_t sizes[NSIZES] = { 64, 1024, 16384, 1 << 20 };
 static uint8_t *buf;
 static uint32_t key[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 static uint64_t counter;
-static const struct chacha_kernel *cur_kernel;
+static const struct chacha_impl *cur_kernel;
 
 static void run_kernel(size_t len)
 {
@@ -58,15 +58,15 @@ static void run_sodium(size_t len)
 struct source {
 	char name[32];
 	void (*run)(size_t);
-	const struct chacha_kernel *kernel;
+	const struct chacha_impl *kernel;
 };
 
 int main(void)
 {
 	static struct source src[MAXSRC];
 	static double gbs[MAXSRC][NSIZES][REPEATS];
-	const struct chacha_kernel *list[MAXSRC];
-	size_t nk = chacha_kernel_list(list, MAXSRC - 2), ns = 0;
+	const struct chacha_impl *list[MAXSRC];
+	size_t nk = chacha_impl_list(list, MAXSRC - 2), ns = 0;
 	int openssl_idx = -1;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -99,7 +99,7 @@ int main(void)
 #endif
 
 	printf("ChaCha20 keystream, %d interleaved repeats; selected kernel: %s\n",
-	       REPEATS, chacha_kernel()->name);
+	       REPEATS, chacha_impl()->name);
 	for (int r = 0; r < REPEATS; r++) {
 		fprintf(stderr, "\rrepeat %d/%d", r + 1, REPEATS);
 		for (size_t s = 0; s < NSIZES; s++)

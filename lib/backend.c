@@ -119,11 +119,11 @@ static void choose(void)
 
 	switch (result) {
 	case VGR_BACKEND_HYBRID:
-		snprintf(name, sizeof(name), "vdso+chacha-%s", chacha_kernel()->name);
+		snprintf(name, sizeof(name), "vdso+chacha-%s", chacha_impl()->name);
 		bulk_enable(read_hybrid_min());
 		break;
 	case VGR_BACKEND_CHACHA:
-		snprintf(name, sizeof(name), "chacha-%s", chacha_kernel()->name);
+		snprintf(name, sizeof(name), "chacha-%s", chacha_impl()->name);
 		bulk_enable(VGR_BULK_MIN_GENERATOR);
 		break;
 	default:

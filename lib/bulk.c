@@ -46,7 +46,7 @@ ssize_t bulk_getrandom(void *buf, size_t len, unsigned int flags)
 	if (len > VGR_MAX_RW_COUNT)
 		len = VGR_MAX_RW_COUNT;
 	/* A fresh key, so the counter starts at 0 and the DJB nonce is 0. */
-	chacha_stream(chacha_kernel(), buf, len, key, 0);
+	chacha_stream(chacha_impl(), buf, len, key, 0);
 	explicit_bzero(key, sizeof(key));
 	thread_state_charge(len);
 	return (ssize_t)len;

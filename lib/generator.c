@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The userspace ChaCha20 generator.
+ * The generator: the userspace ChaCha20 provider.
  *
  * Each thread's state holds a key and a 1 KiB keystream buffer.  A refill
- * runs the selected ChaCha kernel for 16 blocks (one call of the 16-wide
- * kernel) from the current key; the first 32 bytes become the next key at
+ * runs the selected ChaCha20 implementation for 16 blocks (one call of the
+ * 16-wide one) from the current key; the first 32 bytes become the next key at
  * once ("fast key erasure"), the other 992 are output.  Bytes handed out are
  * zeroed in the buffer, so the state left behind never lets anyone
  * recompute output already given.
@@ -227,7 +227,7 @@ static int refill(struct generator_state *st, unsigned int flags)
 		if (r < 0)
 			return r;
 	}
-	chacha_kernel()->blocks(st->buf, st->key, 0, BUF_SIZE / 64);
+	chacha_impl()->blocks(st->buf, st->key, 0, BUF_SIZE / 64);
 	move_key(st->key, st->buf);
 	st->pos = KEY_SIZE;
 	/* Counted here, as made, not as handed out: the fast path then has

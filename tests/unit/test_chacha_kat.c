@@ -76,7 +76,7 @@ static uint64_t next_rand(void)
 
 /* Each vector's block at every lane position of a group: start the run o
  * blocks earlier (wrapping below zero, which also crosses 2^64). */
-static void test_rfc_vectors(const struct chacha_kernel *k)
+static void test_rfc_vectors(const struct chacha_impl *k)
 {
 	uint8_t want[64], got[64 * 40];
 	uint32_t key[8];
@@ -104,8 +104,8 @@ enum { DENSE = 1100, MAXLEN = 5200, SPARSE_STEP = 61, GUARD = 64, PAD = 16 };
 
 /* Same bytes as the portable kernel for every length (see above), offset and counter;
  * nothing written past the end. */
-static void test_against_portable(const struct chacha_kernel *k,
-                                  const struct chacha_kernel *ref)
+static void test_against_portable(const struct chacha_impl *k,
+                                  const struct chacha_impl *ref)
 {
 	static uint8_t want[MAXLEN], buf[PAD + MAXLEN + GUARD];
 	uint32_t key[8];
@@ -132,7 +132,7 @@ static void test_against_portable(const struct chacha_kernel *k,
 }
 
 /* Block-granular chunks of random sizes give the one-shot stream. */
-static void test_chunked(const struct chacha_kernel *k)
+static void test_chunked(const struct chacha_impl *k)
 {
 	static uint8_t once[64 * 300], pieces[64 * 300];
 	uint32_t key[8];
@@ -162,14 +162,14 @@ static void test_chunked(const struct chacha_kernel *k)
 
 int main(void)
 {
-	const struct chacha_kernel *list[16];
-	size_t n = chacha_kernel_list(list, 8), tails;
+	const struct chacha_impl *list[16];
+	size_t n = chacha_impl_list(list, 8), tails;
 	/* The tail-only kernels too, on every length: lengths no main kernel
 	 * hands them still run their multi-pass loop. */
 	n = n < 8 ? n : 8;
-	tails = chacha_tail_kernel_list(list + n, 8);
+	tails = chacha_tail_impl_list(list + n, 8);
 	n += tails < 8 ? tails : 8;
-	const struct chacha_kernel *ref = chacha_kernel_named("portable");
+	const struct chacha_impl *ref = chacha_impl_named("portable");
 
 	if (!ref) {
 		fprintf(stderr, "no portable kernel\n");
@@ -185,6 +185,6 @@ int main(void)
 		test_chunked(list[i]);
 		printf("%s\n", failures == before ? "ok" : "FAILED");
 	}
-	printf("selected: %s\n", chacha_kernel()->name);
+	printf("selected: %s\n", chacha_impl()->name);
 	return failures ? 1 : 0;
 }

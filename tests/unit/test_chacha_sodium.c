@@ -16,7 +16,7 @@
 
 #include "chacha.h"
 
-static void kernel_matches_sodium(const struct chacha_kernel *k)
+static void kernel_matches_sodium(const struct chacha_impl *k)
 {
 	static const uint64_t counters[] = {
 		0, 7, 0xfffffff0ull, 0xffffffffull, 0x100000000ull,
@@ -50,8 +50,8 @@ static void kernel_matches_sodium(const struct chacha_kernel *k)
 static void test_every_kernel(void **unused)
 {
 	(void)unused;
-	const struct chacha_kernel *list[16];
-	size_t n = chacha_kernel_list(list, 16);
+	const struct chacha_impl *list[16];
+	size_t n = chacha_impl_list(list, 16);
 	assert_true(n >= 1);
 	for (size_t i = 0; i < n; i++) {
 		print_message("%s\n", list[i]->name);

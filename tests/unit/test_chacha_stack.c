@@ -171,8 +171,8 @@ int main(void)
 	static const size_t lengths[] = { 1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16,
 	                                  17, 20, 24, 31, 32, 33, 40, 47 };
 	static const uint64_t counters[] = { 0, 0xfffffffdu };
-	const struct chacha_kernel *ks[16];
-	size_t nk = chacha_kernel_list(ks, 16);
+	const struct chacha_impl *ks[16];
+	size_t nk = chacha_impl_list(ks, 16);
 	uint64_t seed = 0x5eed5eed;
 	uint8_t *out = malloc(64 * 64);
 	int failures = 0;
