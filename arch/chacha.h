@@ -18,9 +18,10 @@
  *     of registers spills round state (which runs backwards to the key).
  *     The key itself is read from memory where used, not kept in a
  *     register across the rounds.
- *   - Any nblocks works; a kernel wider than nblocks may hand the short
- *     remainder to its tail kernel (the "rows" kernels, which take only
- *     such tails), chosen in arch/meson.build.
+ *   - Any nblocks works: whole groups, then one more group through a wiped
+ *     buffer.  Which narrower kernel takes a small remainder instead is
+ *     decided in one place, the table in chacha_dispatch.c, applied by
+ *     chacha_blocks() (the "rows" kernels exist only as such tails).
  */
 #ifndef VGR_CHACHA_H
 #define VGR_CHACHA_H
@@ -38,8 +39,10 @@ typedef void chacha_blocks_fn(uint8_t *out, const uint32_t key[8],
 
 struct chacha_impl {
 	const char *name;        /* "portable", "sse2", "avx2", ... */
-	chacha_blocks_fn *blocks;
+	chacha_blocks_fn *blocks; /* the kernel itself: any nblocks */
 	unsigned width;          /* blocks computed in parallel */
+	const struct chacha_impl *tail; /* takes remainders of up to */
+	unsigned tail_max;       /* this many blocks (chacha_dispatch.c) */
 };
 
 /* The kernel this process uses: VGETRANDOM_CHACHA if it names a kernel the
@@ -59,6 +62,11 @@ size_t chacha_impl_list(const struct chacha_impl **out, size_t max);
  * another (the row-layout ones), so tests can run them on their own. */
 size_t chacha_tail_impl_list(const struct chacha_impl **out, size_t max);
 #endif
+
+/* nblocks blocks with kernel k, its small remainder through k's tail
+ * kernel: the one tail policy (chacha_dispatch.c has the table). */
+void chacha_blocks(const struct chacha_impl *k, uint8_t *out, const uint32_t key[8],
+                   uint64_t counter, size_t nblocks);
 
 /* len bytes of keystream (any length) with kernel k.  A partial final block
  * (with the whole blocks of its group) is made in a stack buffer that is

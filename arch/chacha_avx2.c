@@ -6,8 +6,6 @@
 
 #include <immintrin.h>
 
-/* The template's C rounds are not used here, but it wants a rotate. */
-#define V_ROTL(x, n) _mm256_or_si256(_mm256_slli_epi32(x, n), _mm256_srli_epi32(x, 32 - (n)))
 #define CHACHA_GROUP(x, key, counter) vex_group(x, key, counter)
 #define VEX_REG "ymm"
 #define VEX_BYTES "32"
@@ -15,4 +13,4 @@
 #include "chacha_ymm.h"
 #include "chacha_vex_group.h"
 
-CHACHA_DEFINE_KERNEL(chacha_blocks_avx2, chacha_blocks_avx2rows, 4)
+CHACHA_DEFINE_KERNEL(chacha_blocks_avx2)

@@ -170,7 +170,6 @@ wide_groups(uint8_t **out, const uint32_t *key, uint64_t *counter, size_t *nbloc
 	}
 }
 
-/* Small tails go to the ymm kernel (and from there to the xmm one), so this
- * kernel needs AVX-512VL as well as F: every AVX-512 CPU since Skylake-SP
- * has both. */
-CHACHA_DEFINE_KERNEL(chacha_blocks_avx512, chacha_blocks_avx512vl, 8)
+/* Needs AVX-512VL as well as F (the tail kernels and the table entry say
+ * so): every AVX-512 CPU since Skylake-SP has both. */
+CHACHA_DEFINE_KERNEL(chacha_blocks_avx512)

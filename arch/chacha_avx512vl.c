@@ -10,4 +10,4 @@
 
 #include "chacha_ymm.h"
 
-CHACHA_DEFINE_KERNEL(chacha_blocks_avx512vl, chacha_blocks_avx512rows, 4)
+CHACHA_DEFINE_KERNEL(chacha_blocks_avx512vl)

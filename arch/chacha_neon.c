@@ -37,4 +37,4 @@ static inline void store_group(uint8_t *out, const VEC x[16])
 	}
 }
 
-CHACHA_DEFINE_KERNEL(chacha_blocks_neon, chacha_blocks_portable, 1)
+CHACHA_DEFINE_KERNEL(chacha_blocks_neon)

@@ -23,4 +23,4 @@ static inline void store_group(uint8_t *out, const VEC x[16])
 	}
 }
 
-CHACHA_DEFINE_KERNEL(chacha_blocks_portable, NULL, 0)
+CHACHA_DEFINE_KERNEL(chacha_blocks_portable)

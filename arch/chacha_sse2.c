@@ -17,4 +17,4 @@ typedef __m128i VEC;
 
 #include "chacha_xmm_store.h"
 
-CHACHA_DEFINE_KERNEL(chacha_blocks_sse2, chacha_blocks_portable, 1)
+CHACHA_DEFINE_KERNEL(chacha_blocks_sse2)

@@ -7,7 +7,8 @@
  *   VEC              the vector type (one 32-bit word of W blocks)
  *   W                lanes, i.e. blocks per group
  *   V_ADD, V_XOR     lane-wise 32-bit add and xor
- *   V_ROTL(x, n)     lane-wise 32-bit rotate left by n (16, 12, 8, 7)
+ *   V_ROTL(x, n)     lane-wise 32-bit rotate left by n (16, 12, 8, 7),
+ *                    unless the file brings its own CHACHA_GROUP
  *   V_SPLAT(v)       every lane = v
  *   V_LOADU(p)       load W 32-bit words
  *
@@ -94,6 +95,11 @@ chacha_counter_words(uint64_t counter, VEC *lo, VEC *hi)
 	}
 }
 
+/* A kernel may compute its groups its own way (in assembly, say) by
+ * defining CHACHA_GROUP(x, key, counter) with chacha_group()'s contract
+ * before including this; otherwise the C rounds below do it, from the
+ * file's V_ROTL. */
+#ifndef CHACHA_GROUP
 /* Build the W-block input state, run 20 rounds, add the input back.
  *
  * Nothing secret may reach the stack: a register allocator short of
@@ -143,10 +149,6 @@ chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
 	x[13] = V_ADD(x[13], ctr_hi);
 	/* words 14 and 15: the nonce is zero, nothing to add */
 }
-
-/* A kernel may compute its groups its own way (in assembly, say) by
- * defining CHACHA_GROUP(x, key, counter) with chacha_group()'s contract. */
-#ifndef CHACHA_GROUP
 #define CHACHA_GROUP(x, key, counter) chacha_group(x, key, counter)
 #endif
 
@@ -158,10 +160,10 @@ chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
 #endif
 
 /* Defines the kernel entry point NAME from the file's store_group(): whole
- * groups straight into out; a remainder of at most NARROW_MAX blocks by the
- * next narrower kernel NARROWER (NULL for none), so a 2-block request does
- * not pay for 16; any other remainder as one more group through a wiped
- * stack buffer.
+ * groups straight into out, and any remainder as one more group through a
+ * wiped stack buffer.  Which narrower kernel takes a small remainder
+ * instead is not decided here but in one place, chacha_blocks()
+ * (chacha_dispatch.c).
  *
  * The round state is a local array whose address never escapes, so the
  * compiler can keep it in registers; taking its address (to wipe it) would
@@ -169,7 +171,7 @@ chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
  * reach the stack is zeroed by the entry point once the body has returned
  * (chacha_clear.h); tests/unit/test_chacha_stack.c checks that no key-dependent
  * byte is left below the caller's frame, in memory or in registers. */
-#define CHACHA_DEFINE_KERNEL(NAME, NARROWER, NARROW_MAX)                     \
+#define CHACHA_DEFINE_KERNEL(NAME)                                           \
 	/* A partial group, in a frame of its own: the common calls then   \
 	 * leave a small frame to zero, not one with a tail buffer. */     \
 	static __attribute__((noinline)) uintptr_t                           \
@@ -205,20 +207,6 @@ chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
 		CHACHA_CLEAR_REGISTERS();                                    \
 		return sp;                                                   \
 	}                                                                    \
-	void NAME(uint8_t *out, const uint32_t key[8], uint64_t counter,    \
-	          size_t nblocks)                                            \
-	{                                                                    \
-		chacha_blocks_fn *narrower = NARROWER;                       \
-		size_t rest = nblocks % W;                                   \
-		if (narrower && rest && rest <= (NARROW_MAX)) {              \
-			narrower(out + 64 * (nblocks - rest), key,           \
-			         counter + (nblocks - rest), rest);          \
-			nblocks -= rest;                                     \
-		}                                                            \
-		if (nblocks) {                                               \
-			uintptr_t lowest = NAME##_body(out, key, counter, nblocks); \
-			CHACHA_ZERO_STACK(lowest);                           \
-		}                                                            \
-	}
+	CHACHA_DEFINE_ENTRY(NAME, NAME##_body)
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* What the two 8-block ymm kernels (AVX2, and AVX-512VL on ymm) share:
  * the vector type and the transpose back to byte order.  Each defines
- * V_ROTL itself before including this. */
+ * its rounds (V_ROTL for the template's C rounds, or CHACHA_GROUP) before
+ * including this. */
 #ifndef VGR_CHACHA_YMM_H
 #define VGR_CHACHA_YMM_H
 

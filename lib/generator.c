@@ -227,7 +227,7 @@ static int refill(struct generator_state *st, unsigned int flags)
 		if (r < 0)
 			return r;
 	}
-	chacha_impl()->blocks(st->buf, st->key, 0, BUF_SIZE / 64);
+	chacha_blocks(chacha_impl(), st->buf, st->key, 0, BUF_SIZE / 64);
 	move_key(st->key, st->buf);
 	st->pos = KEY_SIZE;
 	/* Counted here, as made, not as handed out: the fast path then has

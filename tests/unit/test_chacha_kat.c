@@ -131,7 +131,9 @@ static void test_against_portable(const struct chacha_impl *k,
 	}
 }
 
-/* Block-granular chunks of random sizes give the one-shot stream. */
+/* Block-granular chunks of random sizes give the one-shot stream, through
+ * the kernel alone (its own remainder group) and through chacha_blocks()
+ * (small remainders to the tail kernel of the dispatch table). */
 static void test_chunked(const struct chacha_impl *k)
 {
 	static uint8_t once[64 * 300], pieces[64 * 300];
@@ -148,10 +150,14 @@ static void test_chunked(const struct chacha_impl *k)
 			size_t n = 1 + next_rand() % 40;
 			if (n > 300 - done)
 				n = 300 - done;
-			k->blocks(pieces + 64 * done, key, ctr + done, n);
+			if (round % 2)
+				k->blocks(pieces + 64 * done, key, ctr + done, n);
+			else
+				chacha_blocks(k, pieces + 64 * done, key, ctr + done, n);
 			done += n;
 		}
-		CHECK(memcmp(once, pieces, sizeof(once)) == 0, "%s: chunked != one-shot", k->name);
+		CHECK(memcmp(once, pieces, sizeof(once)) == 0, "%s: chunked (%s) != one-shot",
+		      k->name, round % 2 ? "kernel" : "chacha_blocks");
 	}
 	/* nblocks == 0 writes nothing. */
 	memset(pieces, 0x5a, 64);
