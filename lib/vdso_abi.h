@@ -38,9 +38,11 @@ struct vdso_getrandom_params {
 };
 
 /* The symbol and its version, per architecture, as the kernel exports
- * them.  powerpc (__kernel_getrandom@LINUX_2.6.15) is left out: its vDSO
- * reports errors through the condition register, which a C function
- * pointer call cannot see.  None on i386, x32 or arm32. */
+ * them.  None on i386, x32 or arm32.  powerpc's vDSO reports errors the
+ * way its system calls do, not by a negative return: CR0.SO set and a
+ * positive errno in r3.  A C call through a function pointer cannot see
+ * CR0, so on powerpc64 the library calls it through an assembly stub
+ * (vdso_getrandom.c) that turns that into the convention above. */
 struct vdso_getrandom_symbol {
 	const char *arch, *name, *version;
 };
@@ -49,7 +51,8 @@ struct vdso_getrandom_symbol {
 	{ "aarch64", "__kernel_getrandom", "LINUX_2.6.39" },          \
 	{ "s390x", "__kernel_getrandom", "LINUX_2.6.29" },            \
 	{ "loongarch64", "__vdso_getrandom", "LINUX_5.10" },          \
-	{ "riscv64", "__vdso_getrandom", "LINUX_4.15" }
+	{ "riscv64", "__vdso_getrandom", "LINUX_4.15" },              \
+	{ "ppc64le", "__kernel_getrandom", "LINUX_2.6.15" }
 
 /* This architecture's entry of that table, if it has one. */
 #if defined(__x86_64__) && !defined(__ILP32__)
@@ -62,6 +65,9 @@ struct vdso_getrandom_symbol {
 #define VDSO_GETRANDOM_NATIVE 3
 #elif defined(__riscv) && __riscv_xlen == 64
 #define VDSO_GETRANDOM_NATIVE 4
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && _CALL_ELF == 2
+#define VDSO_GETRANDOM_NATIVE 5
+#define VDSO_GETRANDOM_CR0_ERRORS 1 /* see above */
 #endif
 
 #endif

@@ -14,6 +14,46 @@
 
 static const struct vdso_getrandom_symbol symbols[] = { VDSO_GETRANDOM_SYMBOLS };
 
+#ifdef VDSO_GETRANDOM_CR0_ERRORS
+/* powerpc64 (ELFv2): call the vDSO function in r8 with the arguments in
+ * r3-r7, in a frame of our own (the callee saves its return address in
+ * its caller's frame, so the stub must have one), and return r3 negated
+ * when the vDSO set CR0.SO, the system call convention for an error.  The
+ * vDSO needs no TOC; r2 is kept anyway.  glibc calls powerpc vDSO
+ * functions with the same rule (CR0.SO: error, r3 the errno). */
+ssize_t vgr_ppc64_vdso_call(void *buf, size_t len, unsigned int flags, void *state,
+                            size_t state_len, vdso_getrandom_fn fn);
+__asm__(".text\n"
+        ".p2align 4\n"
+        ".globl vgr_ppc64_vdso_call\n"
+        ".hidden vgr_ppc64_vdso_call\n"
+        ".type vgr_ppc64_vdso_call, @function\n"
+        "vgr_ppc64_vdso_call:\n"
+        "\tmflr 0\n"
+        "\tstd 0, 16(1)\n"
+        "\tstdu 1, -32(1)\n"
+        "\tstd 2, 24(1)\n"
+        "\tmtctr 8\n"
+        "\tbctrl\n"
+        "\tld 2, 24(1)\n"
+        "\taddi 1, 1, 32\n"
+        "\tld 0, 16(1)\n"
+        "\tmtlr 0\n"
+        "\tbnslr+\n"
+        "\tneg 3, 3\n"
+        "\tblr\n"
+        ".size vgr_ppc64_vdso_call, .-vgr_ppc64_vdso_call\n");
+
+static vdso_getrandom_fn ppc64_vdso_fn;
+
+/* The provider function: the vDSO's, in the library's convention. */
+static ssize_t ppc64_fill(void *buf, size_t len, unsigned int flags, void *state,
+                          size_t state_len)
+{
+	return vgr_ppc64_vdso_call(buf, len, flags, state, state_len, ppc64_vdso_fn);
+}
+#endif
+
 bool vdso_getrandom_probe(struct vdso_getrandom *out)
 {
 #ifdef VDSO_GETRANDOM_NATIVE
@@ -31,6 +71,10 @@ bool vdso_getrandom_probe(struct vdso_getrandom *out)
 	if (len == 0 || !vdso_lookup(base, len, sym->name, sym->version, &off))
 		return false;
 	fn = (vdso_getrandom_fn)(uintptr_t)((const unsigned char *)base + off);
+#ifdef VDSO_GETRANDOM_CR0_ERRORS
+	ppc64_vdso_fn = fn;
+	fn = ppc64_fill;
+#endif
 
 	if (fn(NULL, 0, 0, &params, VDSO_GETRANDOM_PARAMS_LEN) != 0)
 		return false;

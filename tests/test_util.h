@@ -39,6 +39,15 @@ static inline int backend_has_states(void)
 	return strcmp(b, "syscall") != 0 && strcmp(b, "urandom") != 0;
 }
 
+/* n iterations divided by VGR_STORM_SCALE (valgrind runs with 20, the
+ * guests under TCG with 10), never below 5. */
+static inline int storm_scaled(int n)
+{
+	const char *e = getenv("VGR_STORM_SCALE");
+	int scale = e && atoi(e) > 0 ? atoi(e) : 1;
+	return n / scale < 5 ? 5 : n / scale;
+}
+
 /* Fill buf completely through fn, failing the process if it cannot. */
 #define FILL_OR_DIE(fn, buf, len)                                            \
 	do {                                                                 \

@@ -31,14 +31,8 @@
 
 enum { WORDS = 4096, BUSY_THREADS = 8, CHILD_THREADS = 8 };
 
-/* How many forks each test makes: VGR_STORM_SCALE=N divides them (valgrind
- * runs with 20), never below 5. */
-static int rounds(int n)
-{
-	const char *e = getenv("VGR_STORM_SCALE");
-	int scale = e && atoi(e) > 0 ? atoi(e) : 1;
-	return n / scale < 5 ? 5 : n / scale;
-}
+/* How many forks each test makes (test_util.h). */
+#define rounds(n) storm_scaled(n)
 
 
 /* Child-side checks after a fork; returns an exit code (0 = good). */

@@ -117,7 +117,7 @@ static void test_churn_reuses_states(void **unused)
 	}
 	arena_get_stats(&before);
 	rss_before = rss_kib();
-	for (int i = 0; i < 10000; i++) {
+	for (int i = 0; i < storm_scaled(10000); i++) {
 		pthread_t t;
 		int ok = 0;
 		assert_int_equal(pthread_create(&t, NULL, one_call, &ok), 0);
