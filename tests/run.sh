@@ -1,9 +1,11 @@
 #!/bin/sh
 # Build libvgetrandom and run its whole test suite: the native build, on
 # x86-64 hosts also an AArch64 cross build whose tests run under qemu-user
-# (so the NEON kernel is tested for real; VGR_SKIP_CROSS=1 skips it), then
-# the harness of tests/harness.sh: ASan+UBSan, TSan, valgrind, libFuzzer,
-# musl, rngtest and dieharder (VGR_SKIP_HARNESS=1 skips it).
+# (so the NEON kernel is tested for real; VGR_SKIP_CROSS=1 skips it), the
+# guest profile on the real kernels of arm64, s390x, riscv64 and ppc64le
+# under qemu-system (tests/guest/guests.sh; VGR_SKIP_GUESTS=1 skips it),
+# then the harness of tests/harness.sh: ASan+UBSan, TSan, valgrind,
+# libFuzzer, musl, rngtest and dieharder (VGR_SKIP_HARNESS=1 skips it).
 # Installs missing Debian/Ubuntu packages when run as root (otherwise prints
 # the apt-get line).  Ends with a plain "N passed, N failed, N skipped" line;
 # exit status 0 only when nothing failed.
@@ -22,6 +24,13 @@ if [ "$(uname -m)" = x86_64 ] && [ "${VGR_SKIP_CROSS:-0}" != 1 ]; then
 	cross=1
 	pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static"
 fi
+guests=0
+if [ "$(uname -m)" = x86_64 ] && [ "${VGR_SKIP_GUESTS:-0}" != 1 ]; then
+	guests=1
+	pkgs="$pkgs gcc-aarch64-linux-gnu gcc-s390x-linux-gnu gcc-powerpc64le-linux-gnu
+		gcc-riscv64-linux-gnu qemu-system-arm qemu-system-misc qemu-system-ppc cpio"
+fi
+# shellcheck disable=SC2086
 ensure_deps $pkgs
 
 builddir=${BUILDDIR:-build}
@@ -45,6 +54,23 @@ if [ $cross = 1 ]; then
 	meson compile -C "$xdir"
 	meson test -C "$xdir" --print-errorlogs || rc=$?
 	logs="$logs $xdir/meson-logs/testlog.json"
+fi
+
+if [ $guests = 1 ]; then
+	# Two guests at a time, one per core.
+	gdir="$builddir-guests"
+	mkdir -p "$gdir"
+	: >"$gdir/results-1.jsonl"
+	: >"$gdir/results-2.jsonl"
+	sh tests/guest/guests.sh "$PWD" "$gdir" "$gdir/results-1.jsonl" arm64 riscv64 loong64 &
+	g1=$!
+	sh tests/guest/guests.sh "$PWD" "$gdir" "$gdir/results-2.jsonl" s390x ppc64el &
+	g2=$!
+	wait $g1 || rc=1
+	wait $g2 || rc=1
+	echo "== real kernels under qemu-system"
+	cat "$gdir/results-1.jsonl.summary" "$gdir/results-2.jsonl.summary"
+	logs="$logs $gdir/results-1.jsonl $gdir/results-2.jsonl"
 fi
 
 if [ $harness = 1 ]; then

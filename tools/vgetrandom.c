@@ -53,6 +53,8 @@ static void describe_vdso(void)
 {
 	static const struct vdso_getrandom_symbol syms[] = { VDSO_GETRANDOM_SYMBOLS };
 	void *h = dlopen("linux-vdso.so.1", RTLD_NOW | RTLD_NOLOAD);
+	if (!h) /* s390x and powerpc64 name it so */
+		h = dlopen("linux-vdso64.so.1", RTLD_NOW | RTLD_NOLOAD);
 	for (size_t i = 0; h && i < sizeof(syms) / sizeof(syms[0]); i++) {
 #ifdef __GLIBC__
 		void *sym = dlvsym(h, syms[i].name, syms[i].version);
@@ -88,7 +90,7 @@ static int cmd_info(void)
 	sscanf(gnu_get_libc_version(), "%d.%d", &major, &minor);
 #endif
 	printf("backend:         %s\n", b);
-	printf("chacha kernel:   %s\n", k ? k + 7 : "none in use (VGETRANDOM_BACKEND=chacha or hybrid uses one)");
+	printf("chacha20 impl:   %s\n", k ? k + 7 : "none in use (VGETRANDOM_BACKEND=chacha or hybrid uses one)");
 	describe_vdso();
 	printf("kernel:          %s %s %s\n", u.sysname, u.release, u.machine);
 #ifdef __GLIBC__
