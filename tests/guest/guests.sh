@@ -15,8 +15,8 @@
 # usage: guests.sh SOURCE_ROOT WORK_DIR RESULTS [ARCH...]
 # (the one-line-per-architecture table also goes to RESULTS.summary)
 set -u
-src=$1
-work=$2
+src=$(cd "$1" && pwd)
+work=$(mkdir -p "$2" && cd "$2" && pwd) # apt reads relative Dir:: paths from /etc/apt
 results=$3
 shift 3
 archs=${*:-arm64 s390x riscv64 ppc64el}
