@@ -29,12 +29,13 @@ static const char *prog = "vgetrandom";
 static int usage(FILE *out, int code)
 {
 	fprintf(out,
-	        "usage: %s info\n"
+	        "usage: %s --help | --version\n"
+	        "       %s info\n"
 	        "       %s bytes N       write N random bytes to stdout\n"
 	        "                          (N may end in k, M or G: powers of 1024)\n"
 	        "       %s exec CMD [ARGS...]\n"
 	        "                          run CMD with libvgetrandom preloaded\n",
-	        prog, prog, prog);
+	        prog, prog, prog, prog);
 	return code;
 }
 
@@ -199,17 +200,31 @@ static int cmd_exec(char **argv)
 	return errno == ENOENT ? 127 : 126;
 }
 
+/* A usage error: say what was wrong, then how to call it, on stderr. */
+static int misuse(const char *what, const char *arg)
+{
+	fprintf(stderr, "%s: %s%s%s%s\n", prog, what, arg ? " '" : "", arg ? arg : "",
+	        arg ? "'" : "");
+	return usage(stderr, 2);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage(stderr, 2);
+		return misuse("no command given", NULL);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))
 		return usage(stdout, 0);
+	if (!strcmp(argv[1], "--version")) {
+		printf("%s (libvgetrandom) %s\n", prog, VGR_VERSION);
+		return 0;
+	}
 	if (!strcmp(argv[1], "info") && argc == 2)
 		return cmd_info();
 	if (!strcmp(argv[1], "bytes") && argc == 3)
 		return cmd_bytes(argv[2]);
 	if (!strcmp(argv[1], "exec") && argc >= 3)
 		return cmd_exec(argv + 2);
-	return usage(stderr, 2);
+	if (!strcmp(argv[1], "info") || !strcmp(argv[1], "bytes") || !strcmp(argv[1], "exec"))
+		return misuse("wrong number of arguments for", argv[1]);
+	return misuse("unknown command", argv[1]);
 }
