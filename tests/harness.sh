@@ -3,6 +3,8 @@
 # suite (VGR_SKIP_HARNESS=1 skips it):
 #   asan      a build with ASan+UBSan, the suite under `--setup sanitize`
 #   tsan      a build with TSan: threads, fork, signals, generator, faults
+#   debian-flags  a build with dpkg-buildflags' hardening flags: contract,
+#             ABI, drop-in, docs and ChaCha suites
 #   valgrind  the main build's programs under memcheck (`--setup valgrind`;
 #             valgrind hides the vDSO, so this runs the userspace generator)
 #   fuzz      libFuzzer on the vDSO ELF parser, seeded with the real vDSO
@@ -65,6 +67,31 @@ for san in asan tsan; do
 		record "$san-build" FAIL
 	fi
 done
+
+# --- Debian's build flags ---
+# As a Debian package would be built (dpkg-buildflags, hardening=+all:
+# -fstack-protector-strong, _FORTIFY_SOURCE=2, -z relro -z now, format
+# security errors), the contract, ABI, drop-in, documentation and ChaCha
+# suites.
+if command -v dpkg-buildflags >/dev/null 2>&1; then
+	dir="$build-debian-flags"
+	rm -rf "$dir"
+	export DEB_BUILD_MAINT_OPTIONS=hardening=+all
+	if CFLAGS="$(dpkg-buildflags --get CFLAGS) $(dpkg-buildflags --get CPPFLAGS)" \
+	   LDFLAGS="$(dpkg-buildflags --get LDFLAGS)" \
+	   meson setup "$dir" --werror --buildtype=plain -Dbench=disabled -Dexamples=enabled \
+	           -Dtests=enabled >"$dir.setup.log" 2>&1 &&
+	   meson compile -C "$dir" >"$dir.compile.log" 2>&1; then
+		meson_step debian-flags "$dir" testlog.json --suite contract --suite abi \
+			--suite chacha --suite hygiene --suite generator --suite docs --suite dropin
+	else
+		tail -20 "$dir.setup.log" "$dir.compile.log" 2>/dev/null
+		record debian-flags-build FAIL
+	fi
+	unset DEB_BUILD_MAINT_OPTIONS
+else
+	record debian-flags SKIP "(no dpkg-buildflags)"
+fi
 
 # --- valgrind ---
 if command -v valgrind >/dev/null 2>&1; then

@@ -17,7 +17,7 @@ pkgs="meson ninja-build gcc g++ pkg-config python3 libcmocka-dev libsodium-dev s
 harness=0
 if [ "${VGR_SKIP_HARNESS:-0}" != 1 ]; then
 	harness=1
-	pkgs="$pkgs valgrind clang libclang-rt-14-dev musl-tools rng-tools5 dieharder"
+	pkgs="$pkgs valgrind clang libclang-rt-14-dev musl-tools rng-tools5 dieharder dpkg-dev"
 fi
 cross=0
 if [ "$(uname -m)" = x86_64 ] && [ "${VGR_SKIP_CROSS:-0}" != 1 ]; then
