@@ -140,6 +140,18 @@ if command -v musl-gcc >/dev/null 2>&1; then
 		else
 			record musl-linked FAIL "(examples not linked against musl)"
 		fi
+		# A static musl program with the musl-built archive.
+		want=$("$build/tools/vgetrandom" info | sed -n 's/^backend: *//p')
+		if musl-gcc -static -O2 -I"$src/include" -o "$dir/static_user" \
+		        "$src/tests/api/static_user.c" "$dir/lib/libvgetrandom.a" \
+		        >"$dir.static.log" 2>&1 &&
+		   out=$(sh "$src/tests/api/check-static-user.sh" "$dir/static_user" "$want"); then
+			record musl-static OK "($out)"
+		else
+			cat "$dir.static.log"
+			echo "$out"
+			record musl-static FAIL
+		fi
 	elif [ -f "$dir/build.ninja" ]; then
 		tail -20 "$dir.compile.log"
 		record musl-build FAIL

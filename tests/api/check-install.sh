@@ -18,6 +18,7 @@ fail=0
 want() { [ -e "$1" ] || { echo "missing: ${1#$tmp}"; fail=1; }; }
 want "$I/vgetrandom.h"
 want "$L/libvgetrandom.so"
+want "$L/libvgetrandom.a"
 want "$L/libvgetrandom.so.0"
 want "$L/pkgconfig/vgetrandom.pc"
 want "$B/vgetrandom"
@@ -42,4 +43,18 @@ out=$(LD_LIBRARY_PATH="$L" "$tmp/user/uuid4")
 echo "installed library gave: $out"
 echo "$out" | grep -Eqx '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
 LD_LIBRARY_PATH="$L" "$B/vgetrandom" info | grep -q '^backend:'
+
+# A static glibc program through `pkg-config --static`: the archive, no
+# loader, the same backend as the shared library here.
+sflags=$(PKG_CONFIG_PATH="$L/pkgconfig" pkg-config --define-variable=prefix="$root" \
+	--static --cflags --libs vgetrandom)
+echo "pkg-config --static --cflags --libs vgetrandom: $sflags"
+cp "$src/tests/api/static_user.c" "$tmp/user/"
+if (cd "$tmp/user" && ${CC:-cc} -static -o static_user static_user.c $sflags); then
+	want_backend=$(LD_LIBRARY_PATH="$L" "$B/vgetrandom" info | sed -n 's/^backend: *//p')
+	sh "$src/tests/api/check-static-user.sh" "$tmp/user/static_user" "$want_backend" || exit 1
+else
+	echo "static link against the installed archive failed"
+	exit 1
+fi
 echo "install ok"
