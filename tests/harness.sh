@@ -5,6 +5,7 @@
 #   tsan      a build with TSan: threads, fork, signals, generator, faults
 #   debian-flags  a build with dpkg-buildflags' hardening flags: contract,
 #             ABI, drop-in, docs and ChaCha suites
+#   dist      `meson dist`, then the tarball built and tested outside git
 #   valgrind  the main build's programs under memcheck (`--setup valgrind`;
 #             valgrind hides the vDSO, so this runs the userspace generator)
 #   fuzz      libFuzzer on the vDSO ELF parser, seeded with the real vDSO
@@ -91,6 +92,35 @@ if command -v dpkg-buildflags >/dev/null 2>&1; then
 	unset DEB_BUILD_MAINT_OPTIONS
 else
 	record debian-flags SKIP "(no dpkg-buildflags)"
+fi
+
+# --- the release tarball ---
+# `meson dist` (what a release is made with) from the committed tree, then
+# that tarball unpacked outside git, configured, built and put through the
+# quick suites: nothing the build needs may be missing from it.
+if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
+	ddir=$(mktemp -d)
+	if meson dist -C "$build" --no-tests --allow-dirty --formats gztar >"$ddir/dist.log" 2>&1; then
+		tarball=$(ls "$build"/meson-dist/*.tar.gz | head -1)
+		tar -C "$ddir" -xzf "$tarball"
+		tree=$(ls -d "$ddir"/libvgetrandom-*/)
+		if meson setup "$ddir/b" "$tree" --werror -Dtests=enabled -Dbench=disabled \
+		        -Dexamples=enabled >"$ddir/setup.log" 2>&1 &&
+		   meson compile -C "$ddir/b" >"$ddir/compile.log" 2>&1; then
+			meson_step dist "$ddir/b" testlog.json --suite contract --suite chacha \
+				--suite abi --suite generator
+			echo "harness/dist: $(basename "$tarball"), built and tested outside git"
+		else
+			tail -20 "$ddir/setup.log" "$ddir/compile.log"
+			record dist-build FAIL
+		fi
+	else
+		tail -20 "$ddir/dist.log"
+		record dist FAIL
+	fi
+	rm -rf "$ddir"
+else
+	record dist SKIP "(not a git checkout: meson dist needs one)"
 fi
 
 # --- valgrind ---
