@@ -10,7 +10,6 @@
 
 #include <errno.h>
 
-
 /* Everything the common call below does not handle: check the arguments
  * (invalid ones fail here) and route the valid rest (the bulk path, or
  * back to the thread's state).  Out of line, so the common call stays
@@ -46,8 +45,10 @@ ssize_t vgr_getrandom(void *buf, size_t len, unsigned int flags)
 	                     (flags & (GRND_RANDOM | GRND_INSECURE)) ==
 	                             (GRND_RANDOM | GRND_INSECURE), 0))
 		return validate_and_route(buf, len, flags);
-	/* A thread holding a state implies a state-based backend; everything
-	 * else (including the backend choice) is on the slow path. */
+	/* A thread holding a state implies a provider is installed; a thread
+	 * without one, and a process without a provider (the syscall backend,
+	 * or a call made before the library's constructor ran), take the slow
+	 * path in thread_state.c. */
 	return thread_state_getrandom(buf, len, flags);
 }
 
