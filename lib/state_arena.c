@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include "state_arena.h"
-#include "vdso_abi.h" /* MAP_DROPPABLE */
 
 #include <pthread.h>
 #include <signal.h>
@@ -11,6 +10,9 @@
 
 #ifndef MADV_WIPEONFORK
 #define MADV_WIPEONFORK 18 /* Linux 4.14 */
+#endif
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE 0x08 /* Linux 6.11; older headers lack it */
 #endif
 
 #define CACHE_LINE 64u
@@ -288,12 +290,6 @@ void arena_fork_child(void *const *keep, size_t nkeep)
 	holds_fork_lock = false;
 	if (fork_took_lock)
 		pthread_mutex_unlock(&arena.lock);
-	else
-		/* fork() from a signal handler that interrupted this thread
-		 * in the arena: the interrupted code holds the lock, or waits
-		 * for it behind a thread the child does not have.  A fresh
-		 * mutex serves both: it takes it, or releases a free one. */
-		pthread_mutex_init(&arena.lock, NULL);
 	pthread_sigmask(SIG_SETMASK, &fork_saved_mask, NULL);
 }
 
