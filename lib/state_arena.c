@@ -215,17 +215,6 @@ static bool grow(void)
 	return true;
 }
 
-#ifdef VGR_TESTING
-static void (*locked_hook)(void);
-void arena_test_set_locked_hook(void (*fn)(void))
-{
-	locked_hook = fn;
-}
-#define LOCKED_HOOK() (locked_hook ? locked_hook() : (void)0)
-#else
-#define LOCKED_HOOK() ((void)0)
-#endif
-
 void *arena_take(void)
 {
 	void *state = NULL;
@@ -234,7 +223,6 @@ void *arena_take(void)
 	if (in_arena) /* a signal handler, and this thread was in the arena */
 		return NULL;
 	locked = lock_arena();
-	LOCKED_HOOK();
 	if (arena.nfree > 0 || grow())
 		state = arena.free_stack[--arena.nfree];
 	unlock_arena(locked);
@@ -251,7 +239,6 @@ void arena_give(void *state)
 	if (!state || in_arena)
 		return;
 	locked = lock_arena();
-	LOCKED_HOOK();
 	/* Capacity covers every mapped state, so this cannot overflow. */
 	if (arena.nfree < arena.free_cap)
 		arena.free_stack[arena.nfree++] = state;

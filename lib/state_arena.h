@@ -67,9 +67,6 @@ void arena_get_stats(struct arena_stats *st);
 
 /* Make the next growth fail as if mmap had. */
 void arena_test_fail_next_mmap(void);
-
-/* Call fn inside arena_take() and arena_give(), with the lock held. */
-void arena_test_set_locked_hook(void (*fn)(void));
 #endif
 
 #endif

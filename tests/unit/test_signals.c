@@ -267,59 +267,6 @@ static void test_mmap_failure_falls_back(void **unused)
 	assert_true(child_ok(pid));
 }
 
-/* A signal handler that calls in while its thread holds the arena lock (at
- * a thread's first call, in arena_take, and at its exit, in arena_give):
- * the hook raises the signal right there.  The handler's call must get
- * its bytes (from the system call) instead of waiting for the lock its
- * own thread holds; alarm() turns a deadlock into a failure. */
-static volatile int locked_hits, locked_handler_ok;
-
-static void locked_handler(int sig)
-{
-	(void)sig;
-	int saved = errno;
-	uint64_t v[2] = { 0, 0 };
-	if (vgetrandom(v, sizeof(v), 0) == (ssize_t)sizeof(v) && (v[0] | v[1]))
-		locked_handler_ok++;
-	errno = saved;
-}
-
-static void raise_in_arena(void)
-{
-	locked_hits++;
-	raise(SIGUSR2);
-}
-
-static void *first_call_thread(void *arg)
-{
-	uint64_t v[2];
-	*(int *)arg = vgetrandom(v, sizeof(v), 0) == (ssize_t)sizeof(v);
-	return NULL;
-}
-
-static void test_handler_while_arena_locked(void **unused)
-{
-	(void)unused;
-	if (!backend_has_states())
-		skip();
-	struct sigaction sa = { .sa_handler = locked_handler }, old;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGUSR2, &sa, &old);
-	locked_hits = locked_handler_ok = 0;
-	alarm(30);
-	arena_test_set_locked_hook(raise_in_arena);
-	pthread_t t;
-	int ok = 0;
-	assert_int_equal(pthread_create(&t, NULL, first_call_thread, &ok), 0);
-	pthread_join(t, NULL); /* its exit gives the state back: a second hit */
-	arena_test_set_locked_hook(NULL);
-	alarm(0);
-	sigaction(SIGUSR2, &old, NULL);
-	assert_true(ok);
-	assert_int_equal(locked_hits, 2);
-	assert_int_equal(locked_handler_ok, 2);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,7 +274,6 @@ int main(void)
 		cmocka_unit_test(test_handler_storm_with_siglongjmp),
 		cmocka_unit_test(test_abandoned_state_recovers),
 		cmocka_unit_test(test_mmap_failure_falls_back),
-		cmocka_unit_test(test_handler_while_arena_locked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
