@@ -37,16 +37,8 @@ static struct {
 	size_t nfree, free_cap;
 } arena = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-/* Signals and the lock, without a system call on the way.  A signal
- * handler that calls into the library on a thread that is inside the
- * arena (taking, holding or releasing the lock) must not take the lock:
- * the mutex is not recursive, and the interrupted code may be halfway
- * through the free stack.  Instead of blocking every signal around each
- * take and give (two rt_sigprocmask calls each, which seccomp allowlists
- * have refused), the thread marks itself in_arena; a nested arena_take()
- * sees the mark and returns NULL, so that call uses the getrandom system
- * call, as any nested call does. */
-static __thread bool in_arena __attribute__((tls_model("initial-exec")));
+/* The mask saved by the thread that holds the lock across fork(). */
+static __thread sigset_t fork_saved_mask;
 
 /* Set in the thread that holds the lock from fork()'s prepare handler to
  * its parent or child handler.  pthread_atfork handlers of other libraries
@@ -54,33 +46,24 @@ static __thread bool in_arena __attribute__((tls_model("initial-exec")));
  * state): the lock is already theirs and signals are blocked, so they use
  * the arena without taking the lock again, which would deadlock. */
 static __thread bool holds_fork_lock __attribute__((tls_model("initial-exec")));
-/* Whether the prepare handler took the lock itself: not when fork() was
- * called from a signal handler that interrupted this thread in the arena;
- * the interrupted code holds or takes the lock and releases it later, and
- * the child rebuilds its free list from the page groups anyway. */
-static __thread bool fork_took_lock;
-/* The forking thread's signal mask, restored after the fork. */
-static __thread sigset_t fork_saved_mask;
 
-/* Take the lock; false if this thread must not (it holds it across a
- * fork), true if the caller must release it with unlock_arena(). */
-static bool lock_arena(void)
+static void lock_arena(sigset_t *saved)
 {
+	sigset_t all;
+
 	if (holds_fork_lock)
-		return false;
-	in_arena = true;
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		return;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, saved);
 	pthread_mutex_lock(&arena.lock);
-	return true;
 }
 
-static void unlock_arena(bool locked)
+static void unlock_arena(const sigset_t *saved)
 {
-	if (!locked)
+	if (holds_fork_lock)
 		return;
 	pthread_mutex_unlock(&arena.lock);
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	in_arena = false;
+	pthread_sigmask(SIG_SETMASK, saved, NULL);
 }
 
 bool arena_can_map(int mmap_prot, int mmap_flags)
@@ -217,54 +200,39 @@ static bool grow(void)
 
 void *arena_take(void)
 {
+	sigset_t saved;
 	void *state = NULL;
-	bool locked;
 
-	if (in_arena) /* a signal handler, and this thread was in the arena */
-		return NULL;
-	locked = lock_arena();
+	lock_arena(&saved);
 	if (arena.nfree > 0 || grow())
 		state = arena.free_stack[--arena.nfree];
-	unlock_arena(locked);
+	unlock_arena(&saved);
 	return state;
 }
 
 void arena_give(void *state)
 {
-	bool locked;
+	sigset_t saved;
 
-	/* No caller gives from a signal handler (a nested call never took a
-	 * state: arena_take() refused it); should one, a slot is leaked
-	 * rather than the lock taken twice. */
-	if (!state || in_arena)
+	if (!state)
 		return;
-	locked = lock_arena();
+	lock_arena(&saved);
 	/* Capacity covers every mapped state, so this cannot overflow. */
 	if (arena.nfree < arena.free_cap)
 		arena.free_stack[arena.nfree++] = state;
-	unlock_arena(locked);
+	unlock_arena(&saved);
 }
 
-/* fork() is not the hot path: the window is made with every signal
- * blocked, so no handler on this thread runs inside it. */
 void arena_fork_prepare(void)
 {
-	sigset_t all;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &fork_saved_mask);
-	fork_took_lock = !in_arena;
-	if (fork_took_lock)
-		pthread_mutex_lock(&arena.lock);
+	lock_arena(&fork_saved_mask);
 	holds_fork_lock = true;
 }
 
 void arena_fork_parent(void)
 {
 	holds_fork_lock = false;
-	if (fork_took_lock)
-		pthread_mutex_unlock(&arena.lock);
-	pthread_sigmask(SIG_SETMASK, &fork_saved_mask, NULL);
+	unlock_arena(&fork_saved_mask);
 }
 
 void arena_fork_child(void *const *keep, size_t nkeep)
@@ -275,30 +243,30 @@ void arena_fork_child(void *const *keep, size_t nkeep)
 	/* The child is single-threaded and is the lock's owner: releasing it
 	 * is well defined. */
 	holds_fork_lock = false;
-	if (fork_took_lock)
-		pthread_mutex_unlock(&arena.lock);
-	pthread_sigmask(SIG_SETMASK, &fork_saved_mask, NULL);
+	unlock_arena(&fork_saved_mask);
 }
 
 #ifdef VGR_TESTING
 void arena_get_stats(struct arena_stats *st)
 {
-	bool locked = lock_arena();
+	sigset_t saved;
 
+	lock_arena(&saved);
 	st->slot_size = arena.slot_size;
 	st->per_page = arena.per_page;
 	st->total = arena.total;
 	st->free = arena.nfree;
 	st->groups = arena.ngroups;
 	st->failed = arena.failed;
-	unlock_arena(locked);
+	unlock_arena(&saved);
 }
 
 void arena_test_fail_next_mmap(void)
 {
-	bool locked = lock_arena();
+	sigset_t saved;
 
+	lock_arena(&saved);
 	arena.fail_next = true;
-	unlock_arena(locked);
+	unlock_arena(&saved);
 }
 #endif

@@ -14,13 +14,11 @@
  * hold bookkeeping), whose capacity always covers every state ever mapped:
  * giving a state back never allocates.
  *
- * Every function takes the arena lock, with no system call when it is free.
- * A signal handler that calls in on a thread that is inside the arena gets
- * no state (arena_take() returns NULL: the call uses the system call), so
- * it never waits for a lock its own thread holds.  The one thread that
- * holds the lock across fork() (from the prepare to the parent or child
- * handler, with signals blocked) uses the arena without taking it again:
- * other libraries' atfork handlers run there and may draw.
+ * Every function takes the arena lock with all signals blocked, so a signal
+ * handler that calls into the library can never find its own thread
+ * holding the lock.  The one thread that holds it across fork() (from the
+ * prepare to the parent or child handler) uses the arena without taking it
+ * again: other libraries' atfork handlers run there and may draw.
  */
 
 /* Can state pages be mapped this way here?  The vDSO asks for
@@ -37,9 +35,7 @@ void arena_configure(size_t state_size, int mmap_prot, int mmap_flags,
                      bool wipe_on_fork);
 
 /* A state for the calling thread, or NULL when no memory could be mapped
- * (remembered: after the first mmap failure the arena never retries) or
- * when called from a signal handler that interrupted this thread inside
- * the arena. */
+ * (remembered: after the first mmap failure the arena never retries). */
 void *arena_take(void);
 
 /* Return a state that no thread will touch again. */
