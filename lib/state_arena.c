@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "state_arena.h"
+#include "vdso_abi.h" /* MAP_DROPPABLE */
 
 #include <pthread.h>
 #include <signal.h>
@@ -10,9 +11,6 @@
 
 #ifndef MADV_WIPEONFORK
 #define MADV_WIPEONFORK 18 /* Linux 4.14 */
-#endif
-#ifndef MAP_DROPPABLE
-#define MAP_DROPPABLE 0x08 /* Linux 6.11; older headers lack it */
 #endif
 
 #define CACHE_LINE 64u
