@@ -18,7 +18,7 @@ run() { # NAME ENV... -- PROGRAM
 	name=$1
 	shift
 	start=$(date +%s)
-	# A hang fails its test (124), not the whole guest.
+	# A hang fails its own test (killed: exit 143), not the whole guest.
 	timeout 300 env VGR_SKIP_HUGE=1 VGR_STORM_SCALE=10 "$@" >/tmp/out 2>&1
 	r=$?
 	end=$(date +%s)
