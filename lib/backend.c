@@ -88,7 +88,7 @@ static bool start_vdso(void)
 	/* No state can be mapped the way the kernel asks (MAP_DROPPABLE
 	 * refused): every call would be a system call while the name said
 	 * vDSO.  The generator, on memory it can map, serves instead. */
-	if (!arena_can_map(vdso.provider.mmap_prot, vdso.provider.mmap_flags))
+	if (!arena_can_map(vdso.provider.mmap_prot, vdso.provider.mmap_flags, NULL))
 		return false;
 	return have_vdso = thread_state_init(&vdso.provider);
 }

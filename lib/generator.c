@@ -105,14 +105,14 @@ bool generator_probe(struct vgr_provider *p)
 
 	if (sizeof(struct generator_state) > (page > 0 ? (size_t)page : 4096))
 		return false;
-	if (!arena_can_map(PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS))
+	if (!arena_can_map(PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	                   &p->wipe_on_fork))
 		return false;
 	p->fill = generator_fill;
 	p->charge = generator_charge;
 	p->state_size = sizeof(struct generator_state);
 	p->mmap_prot = PROT_READ | PROT_WRITE;
 	p->mmap_flags = MAP_PRIVATE | MAP_ANONYMOUS;
-	p->wipe_on_fork = arena_can_wipe_on_fork();
 	fork_mode = p->wipe_on_fork ? FORK_WIPEONFORK : FORK_PID_CHECK;
 	return true;
 }

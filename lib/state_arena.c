@@ -64,7 +64,7 @@ static void unlock_arena(const sigset_t *saved)
 	pthread_sigmask(SIG_SETMASK, saved, NULL);
 }
 
-bool arena_can_map(int mmap_prot, int mmap_flags)
+bool arena_can_map(int mmap_prot, int mmap_flags, bool *wipe_on_fork)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	size_t len = page > 0 ? (size_t)page : 4096;
@@ -72,25 +72,13 @@ bool arena_can_map(int mmap_prot, int mmap_flags)
 
 	if (m == MAP_FAILED)
 		return false;
+	/* An advice no kernel knows must fail before MADV_WIPEONFORK's
+	 * success is believed. */
+	if (wipe_on_fork)
+		*wipe_on_fork = madvise(m, len, 0x7fff) != 0 &&
+		                madvise(m, len, MADV_WIPEONFORK) == 0;
 	munmap(m, len);
 	return true;
-}
-
-bool arena_can_wipe_on_fork(void)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	size_t len = page > 0 ? (size_t)page : 4096;
-	void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	bool ok;
-
-	if (m == MAP_FAILED)
-		return false;
-	/* qemu-user answers 0 to any madvise without doing anything: an
-	 * advice no kernel knows must fail before MADV_WIPEONFORK's success
-	 * is believed. */
-	ok = madvise(m, len, 0x7fff) != 0 && madvise(m, len, MADV_WIPEONFORK) == 0;
-	munmap(m, len);
-	return ok;
 }
 
 void arena_configure(size_t state_size, int mmap_prot, int mmap_flags,

@@ -23,12 +23,11 @@
 
 /* Can state pages be mapped this way here?  The vDSO asks for
  * MAP_DROPPABLE, which a seccomp filter or an older kernel with a
- * backported vDSO may refuse: then its states cannot exist at all. */
-bool arena_can_map(int mmap_prot, int mmap_flags);
-
-/* Does MADV_WIPEONFORK really work here (not just answer 0, as qemu-user
- * does for any advice)?  The generator's fork safety rests on it. */
-bool arena_can_wipe_on_fork(void);
+ * backported vDSO may refuse: then its states cannot exist at all.  With
+ * wipe_on_fork, also say on the same page whether MADV_WIPEONFORK really
+ * works (not just answers 0, as qemu-user does for any advice): the
+ * generator's fork safety rests on it. */
+bool arena_can_map(int mmap_prot, int mmap_flags, bool *wipe_on_fork);
 
 /* Configure the slot geometry; call once before anything else. */
 void arena_configure(size_t state_size, int mmap_prot, int mmap_flags,
