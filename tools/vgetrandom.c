@@ -6,6 +6,8 @@
  *   vgetrandom info
  *   vgetrandom bytes N[k|M|G]
  *   vgetrandom exec CMD [ARGS...]
+ *   vgetrandom self-test [LIBRARY]
+ *   vgetrandom system status|enable [LIBRARY]|disable
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -21,10 +23,11 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "tool.h"
 #include "vdso_abi.h"
 #include "vgetrandom.h"
 
-static const char *prog = "vgetrandom";
+const char *prog = "vgetrandom";
 
 static int usage(FILE *out, int code)
 {
@@ -34,13 +37,16 @@ static int usage(FILE *out, int code)
 	        "       %s bytes N       write N random bytes to stdout\n"
 	        "                          (N may end in k, M or G: powers of 1024)\n"
 	        "       %s exec CMD [ARGS...]\n"
-	        "                          run CMD with libvgetrandom preloaded\n",
-	        prog, prog, prog, prog);
+	        "                          run CMD with libvgetrandom preloaded\n"
+	        "       %s self-test [LIBRARY]\n"
+	        "                          check the library serving this process\n"
+	        "       %s system status | enable [LIBRARY] | disable\n"
+	        "                          the library in /etc/ld.so.preload (root)\n",
+	        prog, prog, prog, prog, prog, prog);
 	return code;
 }
 
-/* The file this process loaded the library from. */
-static const char *library_path(void)
+const char *library_path(void)
 {
 	Dl_info info;
 	if (dladdr((void *)(uintptr_t)vgetrandom, &info) && info.dli_fname)
@@ -224,7 +230,16 @@ int main(int argc, char **argv)
 		return cmd_bytes(argv[2]);
 	if (!strcmp(argv[1], "exec") && argc >= 3)
 		return cmd_exec(argv + 2);
-	if (!strcmp(argv[1], "info") || !strcmp(argv[1], "bytes") || !strcmp(argv[1], "exec"))
+	if (!strcmp(argv[1], "self-test") && argc <= 3)
+		return cmd_self_test(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "system") && argc >= 3) {
+		int r = cmd_system(argc - 2, argv + 2);
+		if (r >= 0)
+			return r;
+		return misuse("wrong arguments for", "system");
+	}
+	if (!strcmp(argv[1], "info") || !strcmp(argv[1], "bytes") || !strcmp(argv[1], "exec") ||
+	    !strcmp(argv[1], "self-test") || !strcmp(argv[1], "system"))
 		return misuse("wrong number of arguments for", argv[1]);
 	return misuse("unknown command", argv[1]);
 }
