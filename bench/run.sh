@@ -9,7 +9,7 @@ set -eu
 cd "$(dirname "$0")/.."
 . tests/ensure-deps.sh
 ensure_deps meson ninja-build gcc pkg-config libsodium-dev libssl-dev libbsd-dev \
-	liburing-dev gnuplot-nox
+	liburing-dev gnuplot-nox systemtap-sdt-dev
 
 builddir=${BUILDDIR:-build-release}
 if [ ! -f "$builddir/build.ninja" ]; then

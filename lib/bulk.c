@@ -35,7 +35,7 @@ ssize_t bulk_getrandom(void *buf, size_t len, unsigned int flags)
 	uint32_t key[8];
 
 	COUNT_CALL();
-	ssize_t r = thread_state_getrandom(key, sizeof(key), flags);
+	ssize_t r = thread_state_key(key, sizeof(key), flags);
 
 	if (r != (ssize_t)sizeof(key)) {
 		explicit_bzero(key, sizeof(key));
@@ -49,5 +49,6 @@ ssize_t bulk_getrandom(void *buf, size_t len, unsigned int flags)
 	chacha_stream(chacha_impl(), buf, len, key, 0);
 	explicit_bzero(key, sizeof(key));
 	thread_state_charge(len);
+	VGR_EVENT3(request, len, flags, VGR_PATH_BULK);
 	return (ssize_t)len;
 }

@@ -113,6 +113,7 @@ bool generator_probe(struct vgr_provider *p)
 	p->state_size = sizeof(struct generator_state);
 	p->mmap_prot = PROT_READ | PROT_WRITE;
 	p->mmap_flags = MAP_PRIVATE | MAP_ANONYMOUS;
+	p->path = VGR_PATH_GENERATOR;
 	fork_mode = p->wipe_on_fork ? FORK_WIPEONFORK : FORK_PID_CHECK;
 	return true;
 }
@@ -177,7 +178,7 @@ static inline bool intact(const struct generator_state *st)
 /* A fresh key from the kernel; the buffer is emptied.  Only the blocking
  * behaviour of the caller's flags is kept: a state is never seeded with
  * GRND_INSECURE bytes, since it goes on to serve every later request. */
-static int seed(struct generator_state *st, unsigned int flags)
+static int seed(struct generator_state *st, unsigned int flags, enum vgr_reseed why)
 {
 	uint32_t key[8] __attribute__((aligned(8))); /* move_key() reads words */
 	ssize_t r = syscall_getrandom(key, sizeof(key), flags & GRND_NONBLOCK);
@@ -203,6 +204,7 @@ static int seed(struct generator_state *st, unsigned int flags)
 		st->generation = 0; /* keeps this state off the fast path */
 	}
 	COUNT_SEED();
+	VGR_EVENT1(reseed, (int)why);
 	return 0;
 }
 
@@ -223,7 +225,7 @@ static int refill(struct generator_state *st, unsigned int flags)
 		 * request that would hide the drop from the final check. */
 		if (!intact(st))
 			return DROPPED;
-		int r = seed(st, flags);
+		int r = seed(st, flags, st->bytes_left == 0 ? VGR_RESEED_BUDGET : VGR_RESEED_TIME);
 		if (r < 0)
 			return r;
 	}
@@ -294,6 +296,20 @@ static int take(struct generator_state *st, uint8_t *out, size_t n, unsigned int
 	return 0;
 }
 
+/* Why a state that needs_seed() does: for the reseed event. */
+static enum vgr_reseed seed_reason(const struct generator_state *st)
+{
+	if (vgr_generation_forked_here) {
+		vgr_generation_forked_here = 0;
+		return VGR_RESEED_FORK;
+	}
+	if (__atomic_load_n(&st->magic, __ATOMIC_RELAXED) != STATE_MAGIC)
+		return VGR_RESEED_NEW;
+	if (fork_mode == FORK_PID_CHECK && st->pid != getpid())
+		return VGR_RESEED_FORK;
+	return (enum vgr_reseed)__atomic_load_n(&vgr_generation_reason, __ATOMIC_RELAXED);
+}
+
 static bool needs_seed(const struct generator_state *st)
 {
 	if (__atomic_load_n(&st->magic, __ATOMIC_RELAXED) != STATE_MAGIC)
@@ -344,7 +360,7 @@ generate_slow(struct generator_state *st, uint8_t *buf, size_t len, unsigned int
 
 	for (;;) {
 		if (__builtin_expect(needs_seed(st), 0)) {
-			r = seed(st, flags);
+			r = seed(st, flags, seed_reason(st));
 			if (r == -EAGAIN && (flags & GRND_INSECURE)) {
 				/* Not ready, but the caller accepts that: this one
 				 * request goes to the kernel as asked. */

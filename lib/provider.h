@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "events.h"
 #include "vdso_abi.h"
 
 /*
@@ -23,6 +24,7 @@ struct vgr_provider {
 	size_t state_size;
 	int mmap_prot, mmap_flags;
 	bool wipe_on_fork; /* also madvise(MADV_WIPEONFORK) each page group */
+	unsigned char path; /* how events.h names what it serves */
 };
 
 #endif

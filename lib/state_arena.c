@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "state_arena.h"
+#include "events.h"
 #include "vdso_abi.h" /* MAP_DROPPABLE */
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -29,6 +31,7 @@ static struct {
 	size_t state_size, slot_size, per_page, page_size;
 	int prot, flags;
 	bool failed, fail_next, wipe_on_fork; /* fail_next: VGR_TESTING only */
+	bool refused; /* the mmap failure was a refusal, not a lack of memory */
 	struct group groups[MAX_GROUPS];
 	size_t ngroups, total;
 	void **free_stack; /* ordinary anonymous memory, capacity >= total */
@@ -160,6 +163,9 @@ static bool grow(void)
 	}
 	base = mmap(NULL, pages * arena.page_size, arena.prot, arena.flags, -1, 0);
 	if (base == MAP_FAILED) {
+		/* seccomp filters and LSMs answer EPERM, EACCES or (as the
+		 * kernel does for flags it lacks) EINVAL. */
+		arena.refused = errno == EPERM || errno == EACCES || errno == EINVAL;
 		arena.failed = true;
 		return false;
 	}
@@ -193,7 +199,14 @@ void *arena_take(void)
 	if (arena.nfree > 0 || grow())
 		state = arena.free_stack[--arena.nfree];
 	unlock_arena(&saved);
+	if (state)
+		VGR_EVENT1(state_take, state);
 	return state;
+}
+
+bool arena_refused(void)
+{
+	return __atomic_load_n(&arena.refused, __ATOMIC_RELAXED);
 }
 
 void arena_give(void *state)
@@ -202,6 +215,7 @@ void arena_give(void *state)
 
 	if (!state)
 		return;
+	VGR_EVENT1(state_give, state);
 	lock_arena(&saved);
 	/* Capacity covers every mapped state, so this cannot overflow. */
 	if (arena.nfree < arena.free_cap)
@@ -226,6 +240,7 @@ void arena_fork_child(void *const *keep, size_t nkeep)
 	arena.nfree = 0;
 	for (size_t g = arena.ngroups; g-- > 0;)
 		push_group(&arena.groups[g], keep, nkeep);
+	VGR_EVENT1(fork_reclaim, arena.nfree);
 	/* The child is single-threaded and is the lock's owner: releasing it
 	 * is well defined. */
 	holds_fork_lock = false;

@@ -40,6 +40,10 @@ void *arena_take(void);
 /* Return a state that no thread will touch again. */
 void arena_give(void *state);
 
+/* Whether the last failure to map state memory was a refusal (seccomp,
+ * an LSM) rather than a lack of memory: for the fallback event. */
+bool arena_refused(void);
+
 /* Around fork(): hold the lock across it so the child inherits a
  * consistent arena; in the child, every state except the ones in keep[]
  * (the forking thread's) goes back on the free list, since the threads that

@@ -73,7 +73,7 @@ static void fork_child(void)
 	void *keep[2] = { (void *)(tls.word & ~BUSY), tls.orphan };
 	arena_fork_child(keep, 2);
 	/* The userspace generator reseeds every state after this. */
-	generation_bump();
+	generation_bump(VGR_RESEED_FORK);
 }
 
 bool thread_state_init(const struct vgr_provider *p)
@@ -91,6 +91,7 @@ bool thread_state_init(const struct vgr_provider *p)
 		.mmap_prot = p->mmap_prot,
 		.mmap_flags = p->mmap_flags,
 		.wipe_on_fork = p->wipe_on_fork,
+		.path = p->path,
 	};
 	/* fill last: a thread that sees it sees the rest, and the arena
 	 * configured. */
@@ -98,22 +99,30 @@ bool thread_state_init(const struct vgr_provider *p)
 	return true;
 }
 
-static ssize_t via_syscall(void *buf, size_t len, unsigned int flags)
+/* A request sent to the system call for a reason (enum vgr_fallback). */
+static ssize_t via_syscall(void *buf, size_t len, unsigned int flags, int why, bool traced)
 {
 #ifdef VGR_TESTING
 	tls.syscalls++;
 #endif
-	return syscall_getrandom(buf, len, flags);
+	VGR_EVENT2(fallback, why, len);
+	ssize_t r = syscall_getrandom(buf, len, flags);
+	if (traced && r >= 0)
+		VGR_EVENT3(request, len, flags, VGR_PATH_SYSCALL);
+	return r;
 }
 
 /* Give this thread a fresh state (first call, or after an abandonment).
- * Returns its TLS word, or 0 to use the system call. */
-static __attribute__((noinline)) uintptr_t acquire_state(void)
+ * Returns its TLS word, or 0 to use the system call with *why set. */
+static __attribute__((noinline)) uintptr_t acquire_state(int *why)
 {
 	void *state;
 
-	if (tls.exited)
+	*why = VGR_FALLBACK_NO_STATE;
+	if (tls.exited) {
+		*why = VGR_FALLBACK_EXITED;
 		return 0;
+	}
 	if (!tls.registered) {
 		/* Any non-NULL value arms the destructor; the state itself
 		 * lives in TLS. */
@@ -122,8 +131,11 @@ static __attribute__((noinline)) uintptr_t acquire_state(void)
 		tls.registered = true;
 	}
 	state = arena_take();
-	if (!state)
+	if (!state) {
+		if (arena_refused())
+			*why = VGR_FALLBACK_REFUSED;
 		return 0;
+	}
 	/* Abandoned, or still in use below us: see the top comment.  Only one
 	 * orphan is remembered; a second abandonment before thread exit leaks
 	 * one slot rather than risk freeing a state that is still in use. */
@@ -152,27 +164,35 @@ ssize_t thread_state_after_call(uintptr_t w, ssize_t r, const struct vgr_request
 	 * kernel or sandbox without it, /dev/urandom is the answer, as on the
 	 * syscall backend. */
 	if (r == -ENOSYS)
-		return via_syscall(req->buf, req->len, req->flags);
+		return via_syscall(req->buf, req->len, req->flags, VGR_FALLBACK_VDSO_ERROR, true);
 	errno = (int)-r;
 	return -1;
 }
 
-ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags)
+ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags, bool traced)
 {
 	uintptr_t w = tls.word;
+	int why;
 
-	if (__atomic_load_n(&vgr_provider.fill, __ATOMIC_ACQUIRE) == NULL)
-		return syscall_getrandom(buf, len, flags);
+	if (__atomic_load_n(&vgr_provider.fill, __ATOMIC_ACQUIRE) == NULL) {
+		/* The syscall backend: not a fallback. */
+		ssize_t r = syscall_getrandom(buf, len, flags);
+		if (traced && r >= 0)
+			VGR_EVENT3(request, len, flags, VGR_PATH_SYSCALL);
+		return r;
+	}
 	/* Nested hits are counted since the state was taken, not since a call
 	 * last completed: resetting on every completion would cost a store on
 	 * the hot path.  So a long signal storm may also reach the threshold;
 	 * the replacement is safe then too (the outer call frees its state). */
 	if ((w & BUSY) && ++tls.busy_hits < VGR_ABANDON_THRESHOLD)
-		return via_syscall(buf, len, flags);
-	w = acquire_state();
+		return via_syscall(buf, len, flags, VGR_FALLBACK_NESTED, traced);
+	w = acquire_state(&why);
 	if (w == 0)
-		return via_syscall(buf, len, flags);
-	return vgr_state_call(w, buf, len, flags);
+		return via_syscall(buf, len, flags, why, traced);
+	if (traced)
+		return vgr_state_call(w, buf, len, flags, true);
+	return vgr_state_call(w, buf, len, flags, false);
 }
 
 #ifdef VGR_TESTING

@@ -37,8 +37,10 @@ extern __thread struct thread_slot vgr_thread_slot
 extern struct vgr_provider vgr_provider;
 
 /* Everything but a thread with a free state: first call, no provider,
- * nested or abandoned state, exiting thread, failed arena. */
-ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags);
+ * nested or abandoned state, exiting thread, failed arena.  traced: the
+ * request is the caller's own, to be told as a request event (a bulk
+ * key is not). */
+ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags, bool traced);
 /* After a provider call on state w that returned r: the rare outcomes (an
  * error, or a nested call that replaced the state meanwhile), out of line
  * so the hot path needs no more than it has.  The request reaches it
@@ -54,9 +56,10 @@ struct vgr_request {
 };
 ssize_t thread_state_after_call(uintptr_t w, ssize_t r, const struct vgr_request *req);
 
-/* One provider call on state word w (not busy), marking it busy meanwhile. */
-static inline ssize_t vgr_state_call(uintptr_t w, void *buf, size_t len,
-                                    unsigned int flags)
+/* One provider call on state word w (not busy), marking it busy meanwhile.
+ * traced is a constant at every call site. */
+static inline __attribute__((always_inline)) ssize_t
+vgr_state_call(uintptr_t w, void *buf, size_t len, unsigned int flags, bool traced)
 {
 	struct vgr_request req = { buf, len, flags };
 	ssize_t r;
@@ -68,6 +71,15 @@ static inline ssize_t vgr_state_call(uintptr_t w, void *buf, size_t len,
 	if (__builtin_expect(vgr_thread_slot.word != (w | VGR_STATE_BUSY) || r < 0, 0))
 		return thread_state_after_call(w, r, &req);
 	vgr_thread_slot.word = w;
+	/* The request's copy on the stack, not len and flags: the probe then
+	 * reads them from there, and nothing more stays live across the
+	 * provider call.  The path is loaded into a register here, after the
+	 * call: tracers (bpftrace 0.17) cannot read a symbol-relative operand. */
+	if (traced) {
+		unsigned char path = vgr_provider.path;
+		__asm__("" : "+r"(path));
+		VGR_EVENT3(request, req.len, req.flags, path);
+	}
 	return r;
 }
 
@@ -76,14 +88,25 @@ static inline ssize_t vgr_state_call(uintptr_t w, void *buf, size_t len,
  * nested call from a signal handler, an exiting thread, an arena that
  * could not be mapped).  Flags must already be valid.  Returns bytes or
  * -1/errno. */
-static inline ssize_t thread_state_getrandom(void *buf, size_t len,
-                                             unsigned int flags)
+static inline __attribute__((always_inline)) ssize_t
+thread_state_getrandom(void *buf, size_t len, unsigned int flags)
 {
 	uintptr_t w = vgr_thread_slot.word;
 
 	if (__builtin_expect(w == 0 || (w & VGR_STATE_BUSY), 0))
-		return thread_state_slow(buf, len, flags);
-	return vgr_state_call(w, buf, len, flags);
+		return thread_state_slow(buf, len, flags, true);
+	return vgr_state_call(w, buf, len, flags, true);
+}
+
+/* The same for the bulk path's 32-byte key, which is not a request of its
+ * own to observers. */
+static inline ssize_t thread_state_key(void *key, size_t len, unsigned int flags)
+{
+	uintptr_t w = vgr_thread_slot.word;
+
+	if (__builtin_expect(w == 0 || (w & VGR_STATE_BUSY), 0))
+		return thread_state_slow(key, len, flags, false);
+	return vgr_state_call(w, key, len, flags, false);
 }
 
 /* Tell the provider that n bytes of bulk output followed from the key the

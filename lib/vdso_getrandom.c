@@ -91,6 +91,7 @@ bool vdso_getrandom_probe(struct vdso_getrandom *out)
 			.state_size = params.size_of_opaque_state,
 			.mmap_prot = (int)params.mmap_prot,
 			.mmap_flags = (int)params.mmap_flags,
+			.path = VGR_PATH_VDSO,
 		},
 		.symbol = sym->name,
 		.version = sym->version,

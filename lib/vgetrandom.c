@@ -65,6 +65,6 @@ VGR_EXPORT const char *vgetrandom_backend(void)
 
 VGR_EXPORT int vgetrandom_reseed(void)
 {
-	generation_bump();
+	generation_bump(VGR_RESEED_EXPLICIT);
 	return 0;
 }

@@ -16,7 +16,7 @@ set -eu
 cd "$(dirname "$0")/.."
 . tests/ensure-deps.sh
 
-pkgs="meson ninja-build gcc g++ pkg-config python3 libcmocka-dev libsodium-dev strace uuid-runtime openssh-client abigail-tools cmake"
+pkgs="meson ninja-build gcc g++ pkg-config python3 libcmocka-dev libsodium-dev strace uuid-runtime openssh-client abigail-tools cmake systemtap-sdt-dev bpftrace"
 harness=0
 if [ "${VGR_SKIP_HARNESS:-0}" != 1 ]; then
 	harness=1

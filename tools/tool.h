@@ -14,4 +14,7 @@ int cmd_self_test(int argc, char **argv);
 /* vgetrandom system status|enable [LIBRARY]|disable */
 int cmd_system(int argc, char **argv);
 
+/* vgetrandom stat [-o FILE] [--] CMD [ARGS...]; -1 for a usage error */
+int cmd_stat(int argc, char **argv);
+
 #endif

@@ -8,6 +8,7 @@
  *   vgetrandom exec CMD [ARGS...]
  *   vgetrandom self-test [LIBRARY]
  *   vgetrandom system status|enable [LIBRARY]|disable
+ *   vgetrandom stat [-o FILE] [--] CMD [ARGS...]
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -41,8 +42,11 @@ static int usage(FILE *out, int code)
 	        "       %s self-test [LIBRARY]\n"
 	        "                          check the library serving this process\n"
 	        "       %s system status | enable [LIBRARY] | disable\n"
-	        "                          the library in /etc/ld.so.preload (root)\n",
-	        prog, prog, prog, prog, prog, prog);
+	        "                          the library in /etc/ld.so.preload (root)\n"
+	        "       %s stat [-o FILE] [--] CMD [ARGS...]\n"
+	        "                          run CMD and report, per process, what the\n"
+	        "                          library served and the system calls it avoided\n",
+	        prog, prog, prog, prog, prog, prog, prog);
 	return code;
 }
 
@@ -232,6 +236,12 @@ int main(int argc, char **argv)
 		return cmd_exec(argv + 2);
 	if (!strcmp(argv[1], "self-test") && argc <= 3)
 		return cmd_self_test(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "stat") && argc >= 3) {
+		int r = cmd_stat(argc - 2, argv + 2);
+		if (r >= 0)
+			return r;
+		return misuse("no command given to", "stat");
+	}
 	if (!strcmp(argv[1], "system") && argc >= 3) {
 		int r = cmd_system(argc - 2, argv + 2);
 		if (r >= 0)
@@ -239,7 +249,7 @@ int main(int argc, char **argv)
 		return misuse("wrong arguments for", "system");
 	}
 	if (!strcmp(argv[1], "info") || !strcmp(argv[1], "bytes") || !strcmp(argv[1], "exec") ||
-	    !strcmp(argv[1], "self-test") || !strcmp(argv[1], "system"))
+	    !strcmp(argv[1], "self-test") || !strcmp(argv[1], "system") || !strcmp(argv[1], "stat"))
 		return misuse("wrong number of arguments for", argv[1]);
 	return misuse("unknown command", argv[1]);
 }

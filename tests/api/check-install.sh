@@ -12,6 +12,7 @@ command -v pkg-config >/dev/null || { echo "no pkg-config: skip"; exit 77; }
 meson install -C "$build" --destdir "$tmp" --no-rebuild --quiet >/dev/null
 root="$tmp$prefix"
 abs() { case $1 in /*) echo "$tmp$1" ;; *) echo "$root/$1" ;; esac; }
+case $libdir in /*) libdir_abs=$libdir ;; *) libdir_abs=$prefix/$libdir ;; esac
 L=$(abs "$libdir") I=$(abs "$includedir") M=$(abs "$mandir") B=$(abs "$bindir")
 
 fail=0
@@ -22,6 +23,8 @@ want "$L/libvgetrandom.a"
 want "$L/libvgetrandom.so.0"
 want "$L/pkgconfig/vgetrandom.pc"
 want "$B/vgetrandom"
+want "$L/vgetrandom/stat/libvgetrandom.so.0"
+want "$B/vgetrandom.bt"
 for p in man1/vgetrandom.1 man3/vgetrandom.3 man3/vgetrandom_backend.3 \
          man3/vgetrandom_reseed.3 man3/vgetrandom_libc.3 man7/libvgetrandom.7; do
 	want "$M/$p"
@@ -43,6 +46,11 @@ out=$(LD_LIBRARY_PATH="$L" "$tmp/user/uuid4")
 echo "installed library gave: $out"
 echo "$out" | grep -Eqx '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
 LD_LIBRARY_PATH="$L" "$B/vgetrandom" info | grep -q '^backend:'
+# `vgetrandom stat` finds the installed stat build beside the library.
+LD_LIBRARY_PATH="$L" "$B/vgetrandom" stat -o "$tmp/stat.txt" -- "$tmp/user/uuid4" >/dev/null
+grep -q '^pid .* (uuid4)' "$tmp/stat.txt"
+# The bpftrace script names the installed library.
+grep -q "usdt:$libdir_abs/libvgetrandom.so.0:vgetrandom:request" "$B/vgetrandom.bt"
 
 # A static glibc program through `pkg-config --static`: the archive, no
 # loader, the same backend as the shared library here.

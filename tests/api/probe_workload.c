@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A known workload for tests/api/test_bpftrace.sh: 1000 16-byte calls,
+ * 100 4-KiB calls, vgetrandom_reseed() and one more 16-byte call, then a
+ * forked child makes one 16-byte call.  Prints the backend and the child's
+ * own pid and the child's ("backend B pid P child C"), so the script
+ * knows which paths to expect and which processes are the workload's.
+ * "probe-workload threads": 8 threads make 10 16-byte calls each.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vgetrandom.h"
+
+static void *ten_calls(void *arg)
+{
+	unsigned char b[16];
+	for (int i = 0; i < 10; i++)
+		if (vgetrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+			*(int *)arg = 0;
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned char small[16], big[4096];
+	int ok = 1;
+
+	if (argc > 1 && !strcmp(argv[1], "threads")) {
+		pthread_t t[8];
+		for (int i = 0; i < 8; i++)
+			ok &= pthread_create(&t[i], NULL, ten_calls, &ok) == 0;
+		for (int i = 0; i < 8; i++)
+			pthread_join(t[i], NULL);
+		return ok ? 0 : 1;
+	}
+
+	for (int i = 0; i < 1000; i++)
+		ok &= vgetrandom(small, sizeof(small), 0) == (ssize_t)sizeof(small);
+	for (int i = 0; i < 100; i++)
+		ok &= vgetrandom(big, sizeof(big), 0) == (ssize_t)sizeof(big);
+	vgetrandom_reseed();
+	ok &= vgetrandom(small, sizeof(small), 0) == (ssize_t)sizeof(small);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(vgetrandom(small, sizeof(small), 0) == (ssize_t)sizeof(small) ? 0 : 1);
+	int status = 1;
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status != 0)
+		ok = 0;
+	printf("backend %s pid %d child %d\n", vgetrandom_backend(), (int)getpid(), (int)pid);
+	return ok ? 0 : 1;
+}

@@ -1,0 +1,118 @@
+#!/bin/sh
+# The USDT probes seen by bpftrace: attached to a known workload
+# (probe_workload.c), they count exactly the requests it made, by path,
+# the reseeds by reason, the states taken and the fork reclaim.
+# With a third argument, also the shipped script vgetrandom.bt, pointed at
+# this build's library: its per-second table shows the same counts.
+# usage: test_bpftrace.sh LIBRARY WORKLOAD [VGETRANDOM_BT]
+#        (exit 77: bpftrace cannot run here)
+set -u
+lib=$(readlink -f "$1")
+work=$2
+script=${3:-}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+command -v bpftrace >/dev/null || { echo "SKIP: bpftrace is not installed"; exit 77; }
+[ "$(id -u)" = 0 ] || { echo "SKIP: bpftrace needs root"; exit 77; }
+readelf -n "$lib" | grep -q 'Provider: vgetrandom' || { echo "SKIP: built without probes"; exit 77; }
+
+# uprobes need tracefs; mount it where it is missing (as bpftrace's docs say).
+if [ ! -e /sys/kernel/tracing/uprobe_events ] && [ ! -e /sys/kernel/debug/tracing/uprobe_events ]; then
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null ||
+		{ echo "SKIP: no tracefs (uprobe_events) and it cannot be mounted"; exit 77; }
+fi
+
+p="usdt:$lib:vgetrandom"
+# Attached to the library file, so to every process that maps it: keyed by
+# pid, since another process (a parallel test) fires the same probes.
+# (bpftrace -c cannot resolve a library's probes before the exec.)
+bpftrace -q -e "
+BEGIN { printf(\"ready\\n\"); }
+$p:request { @request[pid, arg2] = count(); @bytes[pid, arg2] = sum(arg0); }
+$p:reseed { @reseed[pid, arg0] = count(); }
+$p:state_take { @take[pid] = count(); }
+$p:fork_reclaim { @reclaim[pid] = count(); }
+$p:fallback { @fallback[pid, arg0] = count(); }
+" >"$tmp/maps" 2>"$tmp/bt.err" &
+bt=$!
+for _ in $(seq 600); do
+	grep -q ready "$tmp/maps" 2>/dev/null && break
+	kill -0 $bt 2>/dev/null || break
+	sleep 0.1
+done
+if ! grep -q ready "$tmp/maps" 2>/dev/null; then
+	kill -TERM $bt 2>/dev/null; wait $bt
+	echo "SKIP: bpftrace cannot attach here: $(grep -v RLIMIT "$tmp/bt.err" | head -2)"
+	exit 77
+fi
+"$work" >"$tmp/work.out"; wrc=$?
+# TERM, not INT: a shell starts background jobs with SIGINT ignored.
+kill -TERM $bt
+( sleep 30; kill -KILL $bt ) >/dev/null 2>&1 &
+guard=$!
+wait $bt
+kill $guard 2>/dev/null
+out=$(cat "$tmp/work.out" "$tmp/maps")
+[ $wrc = 0 ] || { echo "FAIL: the workload exited $wrc"; exit 1; }
+backend=$(sed -n 's/^backend \([^ ]*\) pid .*/\1/p' "$tmp/work.out")
+parent=$(sed -n 's/^backend .* pid \([0-9]*\) child .*/\1/p' "$tmp/work.out")
+child=$(sed -n 's/^backend .* child \([0-9]*\)$/\1/p' "$tmp/work.out")
+# value MAP KEY...: the count bpftrace printed for @MAP[KEY...], else 0
+value() {
+	m=$1; shift
+	k=$(echo "$*" | sed 's/ /, /g')
+	v=$(printf '%s\n' "$out" | sed -n "s/^@$m\[$k\]: //p")
+	echo "${v:-0}"
+}
+fail=0
+expect() { # WHAT GOT WANT
+	if [ "$2" = "$3" ]; then echo "ok   $1: $2"; else echo "FAIL $1: $2, expected $3"; fail=1; fi
+}
+[ -n "$parent" ] && [ -n "$child" ] || { echo "FAIL: no pids ($out)"; exit 1; }
+case $backend in
+vdso+chacha-*) small=1 big=2 ;;
+vdso) small=1 big=1 ;;
+chacha-*) small=3 big=2 ;;
+*) small=4 big=4 ;;
+esac
+if [ $small = $big ]; then
+	expect "parent requests on path $small" "$(value request "$parent" $small)" 1101
+else
+	expect "parent requests on path $small" "$(value request "$parent" $small)" 1001
+	expect "parent requests on path $big (bulk)" "$(value request "$parent" $big)" 100
+	expect "bulk bytes" "$(value bytes "$parent" $big)" 409600
+fi
+expect "child requests on path $small" "$(value request "$child" $small)" 1
+if [ $small != 4 ]; then
+	expect "states taken by the parent" "$(value take "$parent")" 1
+	expect "fork reclaims in the child" "$(value reclaim "$child")" 1
+fi
+if [ $small = 3 ]; then
+	expect "reseeds: new" "$(value reseed "$parent" 1)" 1
+	expect "reseeds: explicit" "$(value reseed "$parent" 5)" 1
+	expect "reseeds: fork (child)" "$(value reseed "$child" 2)" 1
+fi
+expect "fallbacks to the system call" "$(printf '%s\n' "$out" | grep -c "^@fallback\[$parent,")" 0
+
+if [ -n "$script" ] && [ $small = 1 ] && [ $big = 2 ]; then
+	installed=$(sed -n 's/.*Tracing libvgetrandom (\([^)]*\)).*/\1/p' "$script")
+	sed "s|$installed|$lib|g" "$script" >"$tmp/vgetrandom.bt"
+	bpftrace "$tmp/vgetrandom.bt" >"$tmp/table" 2>"$tmp/bt2.err" &
+	bt=$!
+	for _ in $(seq 600); do
+		grep -q Tracing "$tmp/table" 2>/dev/null && break
+		kill -0 $bt 2>/dev/null || break
+		sleep 0.1
+	done
+	"$work" >"$tmp/work2.out"
+	pid2=$(sed -n 's/^backend .* pid \([0-9]*\) child .*/\1/p' "$tmp/work2.out")
+	sleep 2 # one interval print at least
+	kill -TERM $bt
+	wait $bt
+	got_vdso=$(sed -n "s/^@calls\[$pid2, probe-workload, vdso\]: //p" "$tmp/table")
+	got_bulk=$(sed -n "s/^@calls\[$pid2, probe-workload, bulk\]: //p" "$tmp/table")
+	expect "vgetrandom.bt: vdso calls" "${got_vdso:-none}" 1001
+	expect "vgetrandom.bt: bulk calls" "${got_bulk:-none}" 100
+fi
+exit $fail

@@ -1,0 +1,81 @@
+#!/bin/sh
+# `vgetrandom stat` reports what the library did, per process, across
+# fork, threads and exec; writes nothing to the command's own output;
+# exits with its status; writes -o FILE whole even when the command is
+# killed; and the library other processes load has no counting in it.
+# usage: test_stat.sh VGETRANDOM_COMMAND LIBRARY PROBE_WORKLOAD
+set -u
+cmd=$1 lib=$2 work=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+ok() { echo "ok   $*"; }
+bad() { echo "FAIL $*"; fail=1; }
+# total FIELD FILE: the number before FIELD on the report's totals line
+total() { sed -n "2s/.* \([0-9]*\) $1.*/\1/p" "$2"; }
+
+# 100,000 os.urandom calls through unmodified python3.
+"$cmd" stat -o "$tmp/py" -- /usr/bin/python3 -c 'import os; [os.urandom(16) for _ in range(100000)]'
+r=$?
+calls=$(sed -n '2s/.*, \([0-9]*\) calls,.*/\1/p' "$tmp/py")
+avoided=$(total avoided "$tmp/py")
+if [ $r = 0 ] && [ "${calls:-0}" -ge 100000 ] && [ "${avoided:-0}" -ge 99990 ]; then
+	ok "python3: $calls calls, $avoided system calls avoided"
+else
+	bad "python3: exit $r, calls '$calls', avoided '$avoided'"; cat "$tmp/py"
+fi
+
+# A forking program: two processes, each its own counts.
+"$cmd" stat -o "$tmp/fork" -- "$work" >"$tmp/fork.out"
+parent=$(sed -n 's/.* pid \([0-9]*\) child.*/\1/p' "$tmp/fork.out")
+child=$(sed -n 's/.* child \([0-9]*\)$/\1/p' "$tmp/fork.out")
+pcalls=$(grep -A1 "^pid $parent " "$tmp/fork" | sed -n 's/^  calls: *\([0-9]*\).*/\1/p')
+ccalls=$(grep -A1 "^pid $child " "$tmp/fork" | sed -n 's/^  calls: *\([0-9]*\).*/\1/p')
+creclaim=$(grep -A3 "^pid $child " "$tmp/fork" | grep -c ' 1 fork reclaims')
+if [ "$pcalls" = 1101 ] && [ "$ccalls" = 1 ] && [ "$creclaim" = 1 ]; then
+	ok "fork: parent $pcalls calls, child $ccalls call and its fork reclaim"
+else
+	bad "fork: parent '$pcalls' (want 1101), child '$ccalls' (want 1), reclaim $creclaim"; cat "$tmp/fork"
+fi
+
+# Threads: 8 threads x 10 calls, 8 states taken (plus none for main).
+"$cmd" stat -o "$tmp/thr" -- "$work" threads
+tcalls=$(sed -n 's/^  calls: *\([0-9]*\).*/\1/p' "$tmp/thr")
+taken=$(sed -n 's/^  states: *\([0-9]*\) taken.*/\1/p' "$tmp/thr")
+if [ "$tcalls" = 80 ] && [ "$taken" = 8 ]; then
+	ok "threads: $tcalls calls, $taken states taken"
+else
+	bad "threads: calls '$tcalls' (want 80), taken '$taken' (want 8)"; cat "$tmp/thr"
+fi
+
+# exec: a shell that runs python3 twice; each process reported.
+"$cmd" stat -o "$tmp/exec" -- sh -c '/usr/bin/python3 -c "import os; os.urandom(1)"; /usr/bin/python3 -c "import os; os.urandom(1)"'
+n=$(grep -c '^pid .* (python3' "$tmp/exec")
+[ "$n" = 2 ] && ok "exec: 2 python3 processes reported" || { bad "exec: $n python3 processes"; cat "$tmp/exec"; }
+
+# Nothing on the command's own output; its exit status.
+"$cmd" stat -o "$tmp/quiet" -- /usr/bin/python3 -c 'import os; os.urandom(4); print("hi")' >"$tmp/o" 2>"$tmp/e"
+[ "$(cat "$tmp/o")" = hi ] && [ ! -s "$tmp/e" ] && ok "the command's stdout and stderr are its own" ||
+	bad "stdout '$(cat "$tmp/o")', stderr '$(cat "$tmp/e")'"
+"$cmd" stat -o "$tmp/st" -- sh -c 'exit 3'; r=$?
+[ $r = 3 ] && ok "exit status 3 passed on" || bad "exit status $r, not 3"
+"$cmd" stat -- sh -c 'exit 0' 2>"$tmp/e"; r=$?
+grep -q '^vgetrandom stat: sh exited with status 0' "$tmp/e" && [ $r = 0 ] &&
+	ok "without -o the report goes to stderr" || bad "no report on stderr: $(cat "$tmp/e")"
+
+# Killed by a signal: the report is still written, whole, by rename.
+"$cmd" stat -o "$tmp/killed" -- sh -c '/usr/bin/python3 -c "import os; os.urandom(8)"; kill -9 $$'; r=$?
+if [ $r = 137 ] && grep -q 'killed by signal 9' "$tmp/killed" && grep -q '(python3)' "$tmp/killed" &&
+   tail -1 "$tmp/killed" | grep -q '^  reseeds: ' && [ "$(ls "$tmp" | grep -c '^killed.')" = 0 ]; then
+	ok "killed by SIGKILL: exit 137, report complete, no temporary file left"
+else
+	bad "killed: exit $r"; cat "$tmp/killed"; ls "$tmp"
+fi
+
+# Processes not asked pay nothing: the library they load has no counting.
+if grep -q VGETRANDOM_STAT_DIR "$lib"; then
+	bad "the library every process loads contains the stat code"
+else
+	ok "the shipped library has no stat code (the stat build is a separate file)"
+fi
+exit $fail
