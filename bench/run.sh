@@ -2,8 +2,10 @@
 # Build libvgetrandom optimised and run the benchmark: every random-byte
 # source on this machine against the getrandom system call, 1 B to 1 MiB,
 # threads and thread churn, then the ChaCha20 kernels against OpenSSL and
-# libsodium.  Writes bench-results/ (CSV, JSON, PNG).  Pass --quick for a
-# run of under 30 seconds.  Installs missing Debian/Ubuntu packages when
+# libsodium.  glibc 2.41 and Go 1.24 are fetched (bench/fetch-peers.sh,
+# cached in the build directory) and measured in the same rounds.  Writes
+# bench-results/ (CSV, JSON, PNG).  Pass --quick for a run of under 30
+# seconds.  Installs missing Debian/Ubuntu packages when
 # run as root (otherwise prints the apt-get line).
 set -eu
 cd "$(dirname "$0")/.."
@@ -17,6 +19,14 @@ if [ ! -f "$builddir/build.ninja" ]; then
 		-Dtests=disabled -Dexamples=disabled -Dbench=enabled
 fi
 meson compile -C "$builddir"
+# The peers: glibc 2.41 and Go 1.24 (bench/fetch-peers.sh; cached).
+if sh bench/fetch-peers.sh "$builddir/peers" >"$builddir/peers.log" 2>&1; then
+	export VGR_BENCH_GLIBC241="$(sed -n 's/^VGR_BENCH_GLIBC241=//p' "$builddir/peers.log")"
+	export VGR_BENCH_GO="$(sed -n 's/^VGR_BENCH_GO=//p' "$builddir/peers.log")"
+else
+	export VGR_BENCH_PEERS_SKIPPED="$(tail -1 "$builddir/peers.log")"
+	echo "peers: $VGR_BENCH_PEERS_SKIPPED"
+fi
 echo "== $(date -u '+%Y-%m-%d %H:%M UTC'): sh bench/run.sh $*"
 "$builddir/bench/vgetrandom-bench" "$@"
 echo

@@ -12,6 +12,15 @@
  *
  *   vgetrandom-bench [--quick] [--rounds N] [--csv FILE] [--json FILE]
  *   vgetrandom-bench --child SOURCE [--target-ms T]   (internal)
+ *
+ * The peers a user would otherwise upgrade to, when bench/run.sh fetched
+ * them (else listed as skipped, with the reason it gave):
+ *   VGR_BENCH_GLIBC241=DIR  glibc 2.41's loader and libc.so.6: this same
+ *                           program runs under that loader, its getrandom
+ *                           and arc4random_buf being glibc 2.41's
+ *   VGR_BENCH_GO=PROGRAM    bench/go/randbench.go built with Go 1.24,
+ *                           which speaks the child protocol below
+ *   VGR_BENCH_PEERS_SKIPPED=REASON  why they are missing
  */
 #include <dlfcn.h>
 #include "bench_util.h"
@@ -131,8 +140,13 @@ static fill_fn child_source(const char *name)
 #endif
 	if (!strcmp(name, "syscall"))
 		return fill_syscall;
-	if (!strcmp(name, "libc-getrandom"))
+	/* Under glibc 2.41's loader, libc's own names are 2.41's. */
+	if (!strcmp(name, "libc-getrandom") || !strcmp(name, "glibc-2.41-getrandom"))
 		return fill_libc_getrandom;
+	if (!strcmp(name, "glibc-2.41-arc4random")) {
+		ext_buf = (void (*)(void *, size_t))(uintptr_t)sym_from("libc.so.6", "arc4random_buf");
+		return ext_buf ? fill_ext_buf : NULL;
+	}
 	if (!strncmp(name, "vgetrandom", 10))
 		return load_library() ? fill_vgetrandom : NULL;
 	if (!strcmp(name, "raw-vdso"))
@@ -287,6 +301,8 @@ static int run_churn(const char *name, double target_ms)
 struct source {
 	char name[40];
 	char env[2][64]; /* VAR=value to set in the child, "" for none */
+	char exe[256];   /* another program speaking the child protocol */
+	char loader[256], libdir[256]; /* run this program under that ld.so */
 	int skipped;
 	char backend[48];
 	double ns[NSIZES][64]; /* per round */
@@ -304,6 +320,34 @@ static void add_source(const char *name, const char *env0, const char *env1)
 }
 
 static const char *self_path;
+static char peers_skipped[200];
+
+/* glibc 2.41 and Go 1.24, when bench/run.sh fetched them. */
+static void add_peer_sources(void)
+{
+	const char *glibc = getenv("VGR_BENCH_GLIBC241");
+	const char *go = getenv("VGR_BENCH_GO");
+	const char *why = getenv("VGR_BENCH_PEERS_SKIPPED");
+	char loader[256];
+
+	snprintf(peers_skipped, sizeof(peers_skipped), "%s",
+	         why && *why ? why : "not fetched (run bench/run.sh)");
+	if (glibc && *glibc &&
+	    snprintf(loader, sizeof(loader), "%s/ld-linux-x86-64.so.2", glibc) < (int)sizeof(loader) &&
+	    access(loader, X_OK) == 0) {
+		static const char *const names[] = { "glibc-2.41-getrandom", "glibc-2.41-arc4random" };
+		for (int i = 0; i < 2; i++) {
+			add_source(names[i], NULL, NULL);
+			snprintf(src[nsrc - 1].loader, sizeof(src[0].loader), "%s", loader);
+			snprintf(src[nsrc - 1].libdir, sizeof(src[0].libdir), "%s", glibc);
+		}
+		peers_skipped[0] = 0;
+	}
+	if (go && *go && access(go, X_OK) == 0) {
+		add_source("go-1.24-crypto/rand", NULL, NULL);
+		snprintf(src[nsrc - 1].exe, sizeof(src[0].exe), "%s", go);
+	}
+}
 
 /* Run "self --child NAME --target-ms T [EXTRA...]" with the source's
  * environment and parse its "size ns" lines into out[] (by size index).
@@ -325,7 +369,17 @@ static int spawn(const struct source *s, char *const *extra, double target_ms,
 			envp[n++] = (char *)s->env[i];
 	envp[n] = NULL;
 	snprintf(target, sizeof(target), "%g", target_ms);
-	argv[a++] = (char *)self_path;
+	const char *prog = self_path;
+	if (s->exe[0]) {
+		prog = s->exe;
+	} else if (s->loader[0]) {
+		/* ld.so --library-path DIR PROGRAM: this program, that libc */
+		prog = s->loader;
+		argv[a++] = (char *)s->loader;
+		argv[a++] = "--library-path";
+		argv[a++] = (char *)s->libdir;
+	}
+	argv[a++] = s->exe[0] ? (char *)s->exe : (char *)self_path;
 	argv[a++] = "--child";
 	argv[a++] = (char *)s->name;
 	argv[a++] = "--target-ms";
@@ -343,7 +397,7 @@ static int spawn(const struct source *s, char *const *extra, double target_ms,
 	if (backend) /* the probe: the library's complaints about kernels this
 	              * CPU lacks are expected there */
 		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	int err = posix_spawn(&pid, self_path, &fa, NULL, argv, envp);
+	int err = posix_spawn(&pid, prog, &fa, NULL, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	close(fds[1]);
 	if (err != 0) {
@@ -431,32 +485,60 @@ static int source_index(const char *name)
 	return -1;
 }
 
-/* ns per call against request size, log-log, one line per source, drawn by
- * gnuplot from the CSV when it is installed. */
+/* ns per call against request size, log-log, drawn by gnuplot from the CSV
+ * when it is installed.  The top panel holds the series a reader compares
+ * (the syscall, the raw vDSO, the peers, the library and its generator),
+ * drawn bold; the bottom panel every other source, with those in faint
+ * grey for reference.  Sized for a README column (1000 px wide). */
+static int is_headline(const char *name, const char *generator)
+{
+	static const char *const headline[] = { "syscall", "raw-vdso", "glibc-2.41-getrandom",
+		"go-1.24-crypto/rand", "vgetrandom" };
+	for (size_t i = 0; i < sizeof(headline) / sizeof(headline[0]); i++)
+		if (!strcmp(name, headline[i]))
+			return 1;
+	return generator && !strcmp(name, generator);
+}
+
 static void plot(const char *csv_path)
 {
 	char png[300], gp[300], cmd[700];
+	const char *generator = NULL;
 	snprintf(png, sizeof(png), "%.*s.png", (int)(strlen(csv_path) - 4), csv_path);
 	snprintf(gp, sizeof(gp), "%.*s.gp", (int)(strlen(csv_path) - 4), csv_path);
 	if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
 		printf("plot: skipped (gnuplot not installed)\n");
 		return;
 	}
+	for (int i = 0; i < nsrc && !generator; i++)
+		if (!src[i].skipped && !strncmp(src[i].name, "vgetrandom-chacha-", 18))
+			generator = src[i].name; /* the fastest kernel is listed first */
 	FILE *f = fopen(gp, "w");
 	if (!f)
 		return;
-	fprintf(f, "set terminal png size 1400,900\nset output '%s'\n"
-	           "set datafile separator ','\nset logscale xy\n"
-	           "set xlabel 'request size (bytes)'\nset ylabel 'ns per call (median)'\n"
-	           "set title 'libvgetrandom bench: ns per call by source (lower is better)'\n"
-	           "set key outside right\nset grid\nset termoption noenhanced\n"
-	           "set xrange [0.8:1.5e6]\nsources = \"", png);
+	fprintf(f, "set terminal pngcairo size 1000,1150 font 'sans,12'\nset output '%s'\n"
+	           "set datafile separator ','\nset logscale xy\nset grid\n"
+	           "set termoption noenhanced\nset xrange [0.8:1.5e6]\n"
+	           "set xlabel 'request size (bytes)'\nset ylabel 'ns per call (median; lower is better)'\n"
+	           "set key top left\nset multiplot layout 2,1\n", png);
+	fprintf(f, "main = \"");
 	for (int i = 0; i < nsrc; i++)
-		if (!src[i].skipped)
+		if (!src[i].skipped && is_headline(src[i].name, generator))
 			fprintf(f, "%s ", src[i].name);
-	fprintf(f, "\"\nplot for [i=1:words(sources)] '%s' using "
-	           "(strcol(1) eq word(sources, i) ? $3 : NaN):4 with linespoints "
-	           "title word(sources, i)\n", csv_path);
+	fprintf(f, "\"\nrest = \"");
+	for (int i = 0; i < nsrc; i++)
+		if (!src[i].skipped && !is_headline(src[i].name, generator))
+			fprintf(f, "%s ", src[i].name);
+	fprintf(f, "\"\nset title 'libvgetrandom against the syscall, the raw vDSO and the peers'\n"
+	           "plot for [i=1:words(main)] '%s' using "
+	           "(strcol(1) eq word(main, i) ? $3 : NaN):4 with linespoints lw 3 pt 7 "
+	           "title word(main, i)\n", csv_path);
+	fprintf(f, "set title 'every other source (the top panel in grey)'\n"
+	           "plot for [i=1:words(main)] '%s' using "
+	           "(strcol(1) eq word(main, i) ? $3 : NaN):4 with lines lw 1 lc rgb '#d0d0d0' notitle, \\\n"
+	           "     for [i=1:words(rest)] '%s' using "
+	           "(strcol(1) eq word(rest, i) ? $3 : NaN):4 with linespoints lw 1.5 pt i "
+	           "title word(rest, i)\nunset multiplot\n", csv_path, csv_path);
 	fclose(f);
 	snprintf(cmd, sizeof(cmd), "gnuplot '%s'", gp);
 	if (system(cmd) == 0)
@@ -538,18 +620,25 @@ static void scaling_and_churn(int quick, int rounds, const char *dir)
 		fclose(csv);
 
 	/* Churn. */
-	const char *cnames[4] = { "none", "syscall", "vgetrandom", names[2] };
-	static double cres[4][64];
+	/* glibc 2.41's row is measured against create/join under glibc 2.41
+	 * (index 5): its pthread_create is not 2.36's. */
+	const char *cnames[6] = { "none", "syscall", "vgetrandom", names[2], "glibc-2.41-getrandom",
+	                          "none" };
+	static double cres[6][64];
 	struct source bare = { .name = "none" };
+	int g41 = source_index("glibc-2.41-getrandom");
+	struct source bare41 = g41 >= 0 ? src[g41] : bare;
+	snprintf(bare41.name, sizeof(bare41.name), "none");
 	for (int r = 0; r < r_count; r++)
-		for (int k = 0; k < 4; k++) {
-			int si = k == 0 ? -2 : (cnames[k] ? source_index(cnames[k]) : -1);
+		for (int k = 0; k < 6; k++) {
+			int si = k == 0 ? -2 : k == 5 ? (g41 >= 0 ? -3 : -1)
+			       : (cnames[k] ? source_index(cnames[k]) : -1);
 			if (si == -1)
 				continue;
 			double got[NSIZES] = { 0 };
 			char *extra[] = { "--churn", NULL };
 			fprintf(stderr, "\rchurn %d/%d: %-24s", r + 1, r_count, cnames[k]);
-			spawn(si == -2 ? &bare : &src[si], extra, ms, got, NULL, 0);
+			spawn(si == -2 ? &bare : si == -3 ? &bare41 : &src[si], extra, ms, got, NULL, 0);
 			cres[k][r] = got[2]; /* size 16 */
 		}
 	fprintf(stderr, "\r%60s\r", "");
@@ -559,8 +648,10 @@ static void scaling_and_churn(int quick, int rounds, const char *dir)
 	       r_count);
 	if (csv)
 		fprintf(csv, "source,ns_per_cycle_median,ns_min,ns_max,rounds\n");
-	double base = 0;
-	for (int k = 0; k < 4; k++) {
+	double base = 0, base41 = 0, lo41, hi41;
+	if (g41 >= 0)
+		stats(cres[5], r_count, &base41, &lo41, &hi41);
+	for (int k = 0; k < 5; k++) {
 		double med, lo, hi;
 		if (!cnames[k] || (k > 0 && source_index(cnames[k]) < 0))
 			continue;
@@ -569,12 +660,18 @@ static void scaling_and_churn(int quick, int rounds, const char *dir)
 			base = med;
 		printf("%-28s %9.0f (%.0f-%.0f)%s", k == 0 ? "create/join only" : cnames[k], med, lo,
 		       hi, k == 0 ? "\n" : "");
-		if (k > 0)
+		if (k == 4)
+			printf("   %+.0f ns against create/join alone under glibc 2.41 (%.0f)\n",
+			       med - base41, base41);
+		else if (k > 0)
 			printf("   %+.0f ns against create/join alone\n", med - base);
 		if (csv)
 			fprintf(csv, "%s,%.1f,%.1f,%.1f,%d\n", k == 0 ? "create-join-only" : cnames[k],
 			        med, lo, hi, r_count);
 	}
+	if (csv && g41 >= 0)
+		fprintf(csv, "create-join-only-glibc-2.41,%.1f,%.1f,%.1f,%d\n", base41, lo41, hi41,
+		        r_count);
 	if (csv)
 		fclose(csv);
 	printf("wrote %s/bench-threads.csv and %s/bench-churn.csv\n", dir, dir);
@@ -649,6 +746,7 @@ int main(int argc, char **argv)
 	add_source("libbsd-arc4random", NULL, NULL);
 	add_source("libsodium", NULL, NULL);
 	add_source("openssl-RAND_bytes", NULL, NULL);
+	add_peer_sources();
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("libvgetrandom bench: ns per call, median of %d interleaved rounds%s\n",
@@ -724,7 +822,21 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nsrc; i++)
 		if (src[i].skipped)
 			printf("%s ", src[i].name);
+	if (source_index("glibc-2.41-getrandom") < 0)
+		printf("glibc-2.41 (%s) ", peers_skipped);
+	if (source_index("go-1.24-crypto/rand") < 0)
+		printf("go-1.24 (%s) ", peers_skipped[0] ? peers_skipped : "not built");
 	printf("\n");
+	int g = source_index("glibc-2.41-getrandom");
+	if (g >= 0) {
+		/* The peer a user would upgrade to: its time over ours. */
+		printf("vgetrandom against glibc 2.41's getrandom (its time / ours):");
+		for (size_t q = 0; q < NSIZES; q++)
+			if (sizes[q] == 1 || sizes[q] == 16 || sizes[q] == 256 || sizes[q] == 4096 ||
+			    sizes[q] == (1 << 20))
+				printf(" %zu B %.2fx", sizes[q], med[g][q] / med[2][q]);
+		printf("\n");
+	}
 	if (!src[raw].skipped) {
 		printf("vgetrandom / raw-vdso at 4 bytes: %.2fx the time\n",
 		       med[2][1] / med[raw][1]);

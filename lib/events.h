@@ -57,9 +57,10 @@ enum vgr_reseed {
 #define VGR_PROBE2(name, a, b) DTRACE_PROBE2(vgetrandom, name, a, b)
 #define VGR_PROBE3(name, a, b, c) DTRACE_PROBE3(vgetrandom, name, a, b, c)
 #else
-#define VGR_PROBE1(name, a) ((void)0)
-#define VGR_PROBE2(name, a, b) ((void)0)
-#define VGR_PROBE3(name, a, b, c) ((void)0)
+/* Arguments still "used": no unused-parameter warnings, no code. */
+#define VGR_PROBE1(name, a) ((void)(a))
+#define VGR_PROBE2(name, a, b) ((void)(a), (void)(b))
+#define VGR_PROBE3(name, a, b, c) ((void)(a), (void)(b), (void)(c))
 #endif
 
 /* The stat build (lib/stats.h) also counts each event. */
