@@ -21,7 +21,7 @@
 #include "state_arena.h"
 #include "test_util.h"
 
-static volatile int stop;
+static int stop; /* atomic: the workers read it while main sets it */
 static unsigned long duplicates, handler_takes, nulls;
 
 /* Own a state for a moment.  The mark is the state's first word: these
@@ -51,7 +51,7 @@ static void on_signal(int sig)
 static void *worker(void *arg)
 {
 	(void)arg;
-	while (!stop)
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED))
 		hold();
 	return NULL;
 }
@@ -75,7 +75,7 @@ int main(void)
 			pthread_kill(w[i], SIGUSR1);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 	} while ((double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9 < seconds);
-	stop = 1;
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < 2; i++)
 		pthread_join(w[i], NULL);
 
