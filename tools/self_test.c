@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,13 +31,6 @@ static void fail(const char *what, const char *detail)
 	fprintf(stderr, "%s self-test: %s%s%s\n", prog, what, detail ? ": " : "",
 	        detail ? detail : "");
 	failures++;
-}
-
-static int same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
-	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 /* The object a symbol found in the global scope comes from. */

@@ -39,13 +39,6 @@
 #define VGR_BINDIR "/usr/local/bin"
 #endif
 
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
-}
-
 /* An entry that names this library: the same file, or any copy of it. */
 static bool is_ours(const char *entry, const char *lib)
 {
@@ -92,7 +85,7 @@ static int write_preload(const char *content)
 	char tmp[] = PRELOAD_DIR "/.ld.so.preload.XXXXXX";
 	struct stat st;
 	mode_t mode = 0644;
-	int fd, dir;
+	int dir;
 
 	if (!content) {
 		if (unlink(PRELOAD_FILE) != 0 && errno != ENOENT)
@@ -100,32 +93,8 @@ static int write_preload(const char *content)
 	} else {
 		if (stat(PRELOAD_FILE, &st) == 0)
 			mode = st.st_mode & 07777;
-		fd = mkostemp(tmp, O_CLOEXEC);
-		if (fd < 0)
+		if (replace_file(PRELOAD_FILE, tmp, content, strlen(content), mode) != 0)
 			goto fail;
-		size_t len = strlen(content), off = 0;
-		while (off < len) {
-			ssize_t w = write(fd, content + off, len - off);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				break;
-			off += (size_t)w;
-		}
-		if (off != len || fchmod(fd, mode) != 0 || fsync(fd) != 0) {
-			int e = errno;
-			close(fd);
-			unlink(tmp);
-			errno = e;
-			goto fail;
-		}
-		close(fd);
-		if (rename(tmp, PRELOAD_FILE) != 0) {
-			int e = errno;
-			unlink(tmp);
-			errno = e;
-			goto fail;
-		}
 	}
 	dir = open(PRELOAD_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir >= 0) {

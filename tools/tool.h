@@ -3,10 +3,23 @@
 #ifndef VGR_TOOL_H
 #define VGR_TOOL_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
 extern const char *prog;
 
 /* The file this process loaded libvgetrandom from, as ld.so found it. */
 const char *library_path(void);
+
+/* file_util.c.  Whether two paths name one file (symlinks followed). */
+bool same_file(const char *a, const char *b);
+/* All of buf, across short writes and EINTR; -1 with errno otherwise. */
+int write_all(int fd, const void *buf, size_t len);
+/* Replace path by text, never leaving half of it: write a temporary file
+ * made from tmpl (a mkostemp template, rewritten) with the mode, fsync it
+ * and rename it over path.  -1 with errno on failure, the temporary gone. */
+int replace_file(const char *path, char *tmpl, const void *text, size_t len, mode_t mode);
 
 /* vgetrandom self-test [LIBRARY] */
 int cmd_self_test(int argc, char **argv);

@@ -165,16 +165,10 @@ static int cmd_bytes(const char *arg)
 			fprintf(stderr, "%s bytes: %s\n", prog, strerror(errno));
 			return 1;
 		}
-		for (size_t off = 0; off < n;) {
-			ssize_t w = write(STDOUT_FILENO, buf + off, n - off);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0) {
-				fprintf(stderr, "%s bytes: cannot write to standard output: %s\n",
-				        prog, strerror(errno));
-				return 1;
-			}
-			off += (size_t)w;
+		if (write_all(STDOUT_FILENO, buf, n) != 0) {
+			fprintf(stderr, "%s bytes: cannot write to standard output: %s\n",
+			        prog, strerror(errno));
+			return 1;
 		}
 		left -= n;
 	}

@@ -23,36 +23,49 @@ if [ ! -e /sys/kernel/tracing/uprobe_events ] && [ ! -e /sys/kernel/debug/tracin
 		{ echo "SKIP: no tracefs (uprobe_events) and it cannot be mounted"; exit 77; }
 fi
 
+# start_tracer MARKER OUT ERR BPFTRACE-ARGS...: bpftrace in the background
+# ($bt), output to OUT; returns once OUT shows MARKER (attached), 1 if it
+# never does.
+start_tracer() {
+	marker=$1 tout=$2 terr=$3
+	shift 3
+	bpftrace "$@" >"$tout" 2>"$terr" &
+	bt=$!
+	for _ in $(seq 600); do
+		grep -q "$marker" "$tout" 2>/dev/null && return 0
+		kill -0 $bt 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -q "$marker" "$tout" 2>/dev/null
+}
+# stop_tracer: end it so it prints its maps.  TERM, not INT: a shell starts
+# background jobs with SIGINT ignored; KILL if it has not ended in 30 s.
+stop_tracer() {
+	kill -TERM $bt 2>/dev/null
+	( sleep 30; kill -KILL $bt ) >/dev/null 2>&1 &
+	guard=$!
+	wait $bt
+	kill $guard 2>/dev/null
+}
+
 p="usdt:$lib:vgetrandom"
 # Attached to the library file, so to every process that maps it: keyed by
 # pid, since another process (a parallel test) fires the same probes.
 # (bpftrace -c cannot resolve a library's probes before the exec.)
-bpftrace -q -e "
+if ! start_tracer ready "$tmp/maps" "$tmp/bt.err" -q -e "
 BEGIN { printf(\"ready\\n\"); }
 $p:request { @request[pid, arg2] = count(); @bytes[pid, arg2] = sum(arg0); }
 $p:reseed { @reseed[pid, arg0] = count(); }
 $p:state_take { @take[pid] = count(); }
 $p:fork_reclaim { @reclaim[pid] = count(); }
 $p:fallback { @fallback[pid, arg0] = count(); }
-" >"$tmp/maps" 2>"$tmp/bt.err" &
-bt=$!
-for _ in $(seq 600); do
-	grep -q ready "$tmp/maps" 2>/dev/null && break
-	kill -0 $bt 2>/dev/null || break
-	sleep 0.1
-done
-if ! grep -q ready "$tmp/maps" 2>/dev/null; then
-	kill -TERM $bt 2>/dev/null; wait $bt
+"; then
+	stop_tracer
 	echo "SKIP: bpftrace cannot attach here: $(grep -v RLIMIT "$tmp/bt.err" | head -2)"
 	exit 77
 fi
 "$work" >"$tmp/work.out"; wrc=$?
-# TERM, not INT: a shell starts background jobs with SIGINT ignored.
-kill -TERM $bt
-( sleep 30; kill -KILL $bt ) >/dev/null 2>&1 &
-guard=$!
-wait $bt
-kill $guard 2>/dev/null
+stop_tracer
 out=$(cat "$tmp/work.out" "$tmp/maps")
 [ $wrc = 0 ] || { echo "FAIL: the workload exited $wrc"; exit 1; }
 backend=$(sed -n 's/^backend \([^ ]*\) pid .*/\1/p' "$tmp/work.out")
@@ -98,18 +111,11 @@ expect "fallbacks to the system call" "$(printf '%s\n' "$out" | grep -c "^@fallb
 if [ -n "$script" ] && [ $small = 1 ] && [ $big = 2 ]; then
 	installed=$(sed -n 's/.*Tracing libvgetrandom (\([^)]*\)).*/\1/p' "$script")
 	sed "s|$installed|$lib|g" "$script" >"$tmp/vgetrandom.bt"
-	bpftrace "$tmp/vgetrandom.bt" >"$tmp/table" 2>"$tmp/bt2.err" &
-	bt=$!
-	for _ in $(seq 600); do
-		grep -q Tracing "$tmp/table" 2>/dev/null && break
-		kill -0 $bt 2>/dev/null || break
-		sleep 0.1
-	done
+	start_tracer Tracing "$tmp/table" "$tmp/bt2.err" "$tmp/vgetrandom.bt"
 	"$work" >"$tmp/work2.out"
 	pid2=$(sed -n 's/^backend .* pid \([0-9]*\) child .*/\1/p' "$tmp/work2.out")
 	sleep 2 # one interval print at least
-	kill -TERM $bt
-	wait $bt
+	stop_tracer
 	got_vdso=$(sed -n "s/^@calls\[$pid2, probe-workload, vdso\]: //p" "$tmp/table")
 	got_bulk=$(sed -n "s/^@calls\[$pid2, probe-workload, bulk\]: //p" "$tmp/table")
 	expect "vgetrandom.bt: vdso calls" "${got_vdso:-none}" 1001
