@@ -24,104 +24,19 @@
 struct group {
 	unsigned char *base;
 	size_t pages;
-	uint32_t first; /* index of its first slot */
 };
 
-/* The most slots the arena can ever map, per slot of a page: with groups
- * doubling from 1 to MAX_GROUP_PAGES pages and MAX_GROUPS groups. */
-static size_t max_pages(void)
-{
-	size_t pages = 0, g = 1;
-	for (unsigned i = 0; i < MAX_GROUPS; i++) {
-		pages += g;
-		if (g < MAX_GROUP_PAGES)
-			g *= 2;
-	}
-	return pages;
-}
-
-/*
- * Taking and giving states is lock-free: a Treiber stack of slot indices
- * whose head word carries a tag that every change increments (ABA-safe:
- * a pop that read the head before another thread, or a signal handler on
- * its own thread, popped and pushed again fails its compare-and-swap and
- * retries).  No lock, no signal mask: a thread's first call and its exit
- * make no system call, and a handler that calls in mid-take or mid-give,
- * or leaves by siglongjmp, finds nothing held.  The links live in
- * ordinary memory, reserved once for every slot the arena can ever have,
- * so they never move under a reader.  Only growth (mapping a new page
- * group) takes the lock, with signals blocked.
- */
 static struct {
-	pthread_mutex_t lock; /* growth, and fork */
+	pthread_mutex_t lock;
 	size_t state_size, slot_size, per_page, page_size;
 	int prot, flags;
 	bool failed, fail_next, wipe_on_fork; /* fail_next: VGR_TESTING only */
 	bool refused; /* the mmap failure was a refusal, not a lack of memory */
 	struct group groups[MAX_GROUPS];
-	size_t ngroups;   /* published with release after groups[ngroups] */
-	uint32_t total;   /* slots mapped */
-	uint32_t *next;   /* free-list links by index: next index + 1, 0 ends */
-	size_t cap;       /* entries reserved in next[] */
-	uint64_t head;    /* tag << 32 | (top index + 1); low word 0: empty */
+	size_t ngroups, total;
+	void **free_stack; /* ordinary anonymous memory, capacity >= total */
+	size_t nfree, free_cap;
 } arena = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-#define HEAD_TOP(h) ((uint32_t)(h))
-#define HEAD_NEXT(h, top) ((((h) >> 32) + 1) << 32 | (uint64_t)(top))
-
-static void push_index(uint32_t i)
-{
-	uint64_t old = __atomic_load_n(&arena.head, __ATOMIC_RELAXED);
-	do
-		__atomic_store_n(&arena.next[i], HEAD_TOP(old), __ATOMIC_RELAXED);
-	while (!__atomic_compare_exchange_n(&arena.head, &old, HEAD_NEXT(old, i + 1), true,
-	                                    __ATOMIC_RELEASE, __ATOMIC_RELAXED));
-}
-
-/* An index off the free list, or -1 when it is empty. */
-static long pop_index(void)
-{
-	uint64_t old = __atomic_load_n(&arena.head, __ATOMIC_ACQUIRE);
-	uint32_t top;
-	do {
-		top = HEAD_TOP(old);
-		if (top == 0)
-			return -1;
-	} while (!__atomic_compare_exchange_n(
-	                 &arena.head, &old,
-	                 HEAD_NEXT(old, __atomic_load_n(&arena.next[top - 1], __ATOMIC_RELAXED)),
-	                 true, __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE));
-	return (long)top - 1;
-}
-
-static void *slot_address(uint32_t i)
-{
-	size_t n = __atomic_load_n(&arena.ngroups, __ATOMIC_ACQUIRE);
-	for (size_t g = 0; g < n; g++) {
-		const struct group *gr = &arena.groups[g];
-		size_t k = i - gr->first;
-		if (i >= gr->first && k < gr->pages * arena.per_page)
-			return gr->base + k / arena.per_page * arena.page_size +
-			       k % arena.per_page * arena.slot_size;
-	}
-	return NULL;
-}
-
-/* The index of a state address, or -1 if it is not one of ours. */
-static long slot_index(const void *state)
-{
-	const unsigned char *p = state;
-	size_t n = __atomic_load_n(&arena.ngroups, __ATOMIC_ACQUIRE);
-	for (size_t g = 0; g < n; g++) {
-		const struct group *gr = &arena.groups[g];
-		if (p >= gr->base && p < gr->base + gr->pages * arena.page_size) {
-			size_t off = (size_t)(p - gr->base);
-			return (long)(gr->first + off / arena.page_size * arena.per_page +
-			              off % arena.page_size / arena.slot_size);
-		}
-	}
-	return -1;
-}
 
 /* The mask saved by the thread that holds the lock across fork(). */
 static __thread sigset_t fork_saved_mask;
@@ -129,9 +44,8 @@ static __thread sigset_t fork_saved_mask;
 /* Set in the thread that holds the lock from fork()'s prepare handler to
  * its parent or child handler.  pthread_atfork handlers of other libraries
  * run inside that window, in that thread, and may draw (and so take a
- * state, and grow the arena): the lock is already theirs and signals are
- * blocked, so they grow it without taking the lock again, which would
- * deadlock. */
+ * state): the lock is already theirs and signals are blocked, so they use
+ * the arena without taking the lock again, which would deadlock. */
 static __thread bool holds_fork_lock __attribute__((tls_model("initial-exec")));
 
 static void lock_arena(sigset_t *saved)
@@ -185,19 +99,26 @@ void arena_configure(size_t state_size, int mmap_prot, int mmap_flags,
 	arena.flags = mmap_flags;
 }
 
-/* The links for every slot the arena can ever map, reserved (not
- * touched) once, so that they never move.  Lock held. */
-static bool reserve_links(void)
+/* Make the free stack hold at least need entries.  Lock held. */
+static bool reserve_free_stack(size_t need)
 {
-	if (arena.next)
+	size_t cap = arena.free_cap ? arena.free_cap : 64;
+	void **fresh;
+
+	if (need <= arena.free_cap)
 		return true;
-	size_t cap = max_pages() * arena.per_page;
-	void *m = mmap(NULL, cap * sizeof(uint32_t), PROT_READ | PROT_WRITE,
-	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (m == MAP_FAILED)
+	while (cap < need)
+		cap *= 2;
+	fresh = mmap(NULL, cap * sizeof(void *), PROT_READ | PROT_WRITE,
+	             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fresh == MAP_FAILED)
 		return false;
-	arena.cap = cap;
-	__atomic_store_n(&arena.next, (uint32_t *)m, __ATOMIC_RELEASE);
+	if (arena.free_stack) {
+		memcpy(fresh, arena.free_stack, arena.nfree * sizeof(void *));
+		munmap(arena.free_stack, arena.free_cap * sizeof(void *));
+	}
+	arena.free_stack = fresh;
+	arena.free_cap = cap;
 	return true;
 }
 
@@ -210,18 +131,16 @@ static bool is_kept(const void *slot, void *const *keep, size_t nkeep)
 }
 
 /* Push every slot of a group except the kept ones, in reverse so states are
- * handed out in address order.  Returns how many. */
-static size_t push_group(const struct group *gr, void *const *keep, size_t nkeep)
+ * handed out in address order.  Lock held; capacity reserved. */
+static void push_group(const struct group *gr, void *const *keep, size_t nkeep)
 {
-	size_t pushed = 0;
-	for (size_t k = gr->pages * arena.per_page; k-- > 0;) {
-		uint32_t i = gr->first + (uint32_t)k;
-		if (!is_kept(slot_address(i), keep, nkeep)) {
-			push_index(i);
-			pushed++;
+	for (size_t page = gr->pages; page-- > 0;)
+		for (size_t s = arena.per_page; s-- > 0;) {
+			void *slot = gr->base + page * arena.page_size +
+			             s * arena.slot_size;
+			if (!is_kept(slot, keep, nkeep))
+				arena.free_stack[arena.nfree++] = slot;
 		}
-	}
-	return pushed;
 }
 
 /* Map one more page group and push its slots.  Lock held. */
@@ -237,7 +156,7 @@ static bool grow(void)
 		pages = MAX_GROUP_PAGES;
 	nslots = pages * arena.per_page;
 
-	if (arena.fail_next || !reserve_links() || arena.total + nslots > arena.cap) {
+	if (arena.fail_next || !reserve_free_stack(arena.total + nslots)) {
 		arena.fail_next = false;
 		arena.failed = true;
 		return false;
@@ -246,8 +165,7 @@ static bool grow(void)
 	if (base == MAP_FAILED) {
 		/* seccomp filters and LSMs answer EPERM, EACCES or (as the
 		 * kernel does for flags it lacks) EINVAL. */
-		__atomic_store_n(&arena.refused, errno == EPERM || errno == EACCES || errno == EINVAL,
-		                 __ATOMIC_RELAXED);
+		arena.refused = errno == EPERM || errno == EACCES || errno == EINVAL;
 		arena.failed = true;
 		return false;
 	}
@@ -266,34 +184,23 @@ static bool grow(void)
 		return false;
 	}
 
-	arena.groups[arena.ngroups] = (struct group){ base, pages, arena.total };
-	/* Published before any of its slots can be popped. */
-	__atomic_store_n(&arena.ngroups, arena.ngroups + 1, __ATOMIC_RELEASE);
-	arena.total += (uint32_t)nslots;
-	push_group(&arena.groups[arena.ngroups - 1], NULL, 0);
+	arena.groups[arena.ngroups] = (struct group){ base, pages };
+	push_group(&arena.groups[arena.ngroups++], NULL, 0);
+	arena.total += nslots;
 	return true;
 }
 
 void *arena_take(void)
 {
-	long i = __atomic_load_n(&arena.next, __ATOMIC_ACQUIRE) ? pop_index() : -1;
+	sigset_t saved;
+	void *state = NULL;
 
-	while (i < 0) {
-		/* Empty: map more, under the lock (another thread may have
-		 * done it meanwhile, so pop once more there first). */
-		sigset_t saved;
-		bool grown;
-		lock_arena(&saved);
-		i = arena.next ? pop_index() : -1;
-		grown = i >= 0 || grow();
-		unlock_arena(&saved);
-		if (!grown)
-			return NULL;
-		if (i < 0)
-			i = pop_index();
-	}
-	void *state = slot_address((uint32_t)i);
-	VGR_EVENT1(state_take, state);
+	lock_arena(&saved);
+	if (arena.nfree > 0 || grow())
+		state = arena.free_stack[--arena.nfree];
+	unlock_arena(&saved);
+	if (state)
+		VGR_EVENT1(state_take, state);
 	return state;
 }
 
@@ -304,12 +211,16 @@ bool arena_refused(void)
 
 void arena_give(void *state)
 {
-	long i = state ? slot_index(state) : -1;
+	sigset_t saved;
 
-	if (i < 0)
+	if (!state)
 		return;
 	VGR_EVENT1(state_give, state);
-	push_index((uint32_t)i);
+	lock_arena(&saved);
+	/* Capacity covers every mapped state, so this cannot overflow. */
+	if (arena.nfree < arena.free_cap)
+		arena.free_stack[arena.nfree++] = state;
+	unlock_arena(&saved);
 }
 
 void arena_fork_prepare(void)
@@ -326,13 +237,10 @@ void arena_fork_parent(void)
 
 void arena_fork_child(void *const *keep, size_t nkeep)
 {
-	/* Single-threaded now: whatever the other threads were doing to the
-	 * list at the fork is rebuilt from the groups. */
-	size_t freed = 0;
-	__atomic_store_n(&arena.head, 0, __ATOMIC_RELAXED);
+	arena.nfree = 0;
 	for (size_t g = arena.ngroups; g-- > 0;)
-		freed += push_group(&arena.groups[g], keep, nkeep);
-	VGR_EVENT1(fork_reclaim, freed);
+		push_group(&arena.groups[g], keep, nkeep);
+	VGR_EVENT1(fork_reclaim, arena.nfree);
 	/* The child is single-threaded and is the lock's owner: releasing it
 	 * is well defined. */
 	holds_fork_lock = false;
@@ -348,10 +256,7 @@ void arena_get_stats(struct arena_stats *st)
 	st->slot_size = arena.slot_size;
 	st->per_page = arena.per_page;
 	st->total = arena.total;
-	st->free = 0; /* a walk of the list: callers ask when it is quiet */
-	for (uint32_t top = HEAD_TOP(__atomic_load_n(&arena.head, __ATOMIC_ACQUIRE));
-	     top && st->free <= arena.total; top = arena.next[top - 1])
-		st->free++;
+	st->free = arena.nfree;
 	st->groups = arena.ngroups;
 	st->failed = arena.failed;
 	unlock_arena(&saved);

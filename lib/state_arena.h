@@ -14,13 +14,11 @@
  * hold bookkeeping), whose capacity always covers every state ever mapped:
  * giving a state back never allocates.
  *
- * Taking and giving are lock-free (state_arena.c): no lock, no signal
- * mask, no system call while a free state exists.  Growth takes the arena
- * lock with all signals blocked, so a signal handler that calls into the
- * library can never find its own thread holding it.  The one thread that
- * holds it across fork() (from the prepare to the parent or child handler)
- * grows the arena without taking it again: other libraries' atfork
- * handlers run there and may draw.
+ * Every function takes the arena lock with all signals blocked, so a signal
+ * handler that calls into the library can never find its own thread
+ * holding the lock.  The one thread that holds it across fork() (from the
+ * prepare to the parent or child handler) uses the arena without taking it
+ * again: other libraries' atfork handlers run there and may draw.
  */
 
 /* Can state pages be mapped this way here?  The vDSO asks for

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The arena's lock-free take and give against signal handlers that take
- * and give on the same thread, mid-take or mid-give: no state is lost and
- * none is owned twice.  Two workers loop take/give; a third thread fires
+ * The arena's take and give against signal handlers that take and give on
+ * the same thread: no state is lost and none is owned twice.  Two workers loop take/give; a third thread fires
  * SIGUSR1 at them as fast as it can, and the handler takes and gives too.
  * Each holder marks its state with an atomic exchange: finding the mark
  * already set means two owners at once.  At the end, with every thread
