@@ -35,7 +35,9 @@ ssize_t bulk_getrandom(void *buf, size_t len, unsigned int flags)
 	uint32_t key[8];
 
 	COUNT_CALL();
-	ssize_t r = thread_state_key(key, sizeof(key), flags);
+	if (len > VGR_MAX_RW_COUNT)
+		len = VGR_MAX_RW_COUNT;
+	ssize_t r = thread_state_key(key, sizeof(key), flags, len);
 
 	if (r != (ssize_t)sizeof(key)) {
 		explicit_bzero(key, sizeof(key));
@@ -43,12 +45,9 @@ ssize_t bulk_getrandom(void *buf, size_t len, unsigned int flags)
 			errno = EIO; /* a short key: never expected, never used */
 		return -1;
 	}
-	if (len > VGR_MAX_RW_COUNT)
-		len = VGR_MAX_RW_COUNT;
 	/* A fresh key, so the counter starts at 0 and the DJB nonce is 0. */
 	chacha_stream(chacha_impl(), buf, len, key, 0);
 	explicit_bzero(key, sizeof(key));
-	thread_state_charge(len);
 	VGR_EVENT3(request, len, flags, VGR_PATH_BULK);
 	return (ssize_t)len;
 }

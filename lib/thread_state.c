@@ -1,23 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Each thread owns one provider state (vDSO or generator), found through
- * TLS with no lock.
+ * Each thread owns up to two provider states (vDSO or generator), found
+ * through TLS with no lock: the primary, which serves every call, and a
+ * spare, taken the first time a call finds the primary busy.
  *
- * The TLS word holds the state's address with its low bit set while a call
- * is inside the provider.  A signal handler that calls in on the same thread
- * and finds the bit set must not touch that state (the interrupted call is
- * halfway through it), so it uses the system call.  Because slots are
- * cache-line aligned the low bit is always free.
+ * A signal handler that calls in while the thread is inside the provider
+ * finds the primary's busy bit set.  It must not touch that state (the
+ * interrupted call is halfway through it), so it uses the spare; when the
+ * spare is busy too (a handler interrupting a handler), the system call.
  *
  * A handler that leaves by siglongjmp never clears the bit, and the vDSO's
  * own in-use byte inside the state stays set too, so that state is dead
- * for good.  After VGR_ABANDON_THRESHOLD nested hits with no call
- * completing in between, the thread takes a fresh state and keeps the old
- * one aside as an orphan.  If the old one was in fact still in use by an
- * interrupted outer call (a signal storm), that call notices when it
- * returns that it was superseded and frees its state itself; otherwise the
- * orphan is freed (zeroed first, which resets the vDSO's in-use byte) when
- * the thread exits.
+ * until the thread exits; every later call of the thread finds the
+ * primary busy and runs on the spare, at the vDSO's speed still.  After a
+ * second such abandonment, of the spare, the thread uses the system call
+ * until it exits.  Nothing ever replaces a busy state: a handler cannot
+ * tell an abandoned call from one it interrupted, and an earlier design
+ * that replaced a state after 16 nested hits lost a state, or handed one
+ * out twice, when the handler ran between the interrupted call's last
+ * check and its store (tests/unit/test_signals.c, the exit storms).
+ * At exit a busy state is zeroed before it goes back, which resets the
+ * vDSO's in-use byte: a zero state is one the vDSO simply reseeds.
  */
 #include "thread_state.h"
 #include "state_arena.h"
@@ -38,30 +41,26 @@ struct vgr_provider vgr_provider;
 
 static pthread_key_t exit_key;
 
-static void release_orphan(void *orphan)
+/* Give back the state in a slot at thread exit.  No frame can be inside
+ * it any more, so a busy one (abandoned) is zeroed first. */
+static void give_back(uintptr_t *slot)
 {
-	/* No frame can be inside an orphan any more when this runs (thread
-	 * exit), so zeroing it is safe, and it clears the vDSO's in-use byte:
-	 * a zero state is one the vDSO simply reseeds. */
-	explicit_bzero(orphan, vgr_provider.state_size);
-	arena_give(orphan);
+	uintptr_t w = *slot;
+
+	*slot = 0;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST); /* a handler now takes the system call */
+	if (w & BUSY)
+		explicit_bzero((void *)(w & ~BUSY), vgr_provider.state_size);
+	if (w)
+		arena_give((void *)(w & ~BUSY));
 }
 
 static void on_thread_exit(void *arg)
 {
 	(void)arg;
-	uintptr_t w = tls.word;
-
 	tls.exited = true;
-	tls.word = 0;
-	if (w & BUSY)
-		release_orphan((void *)(w & ~BUSY));
-	else if (w)
-		arena_give((void *)w);
-	if (tls.orphan) {
-		release_orphan(tls.orphan);
-		tls.orphan = NULL;
-	}
+	give_back(&tls.word);
+	give_back(&tls.spare);
 }
 
 static void fork_prepare(void) { arena_fork_prepare(); }
@@ -70,7 +69,7 @@ static void fork_parent(void) { arena_fork_parent(); }
 static void fork_child(void)
 {
 	/* Only the forking thread survives; its states stay its own. */
-	void *keep[2] = { (void *)(tls.word & ~BUSY), tls.orphan };
+	void *keep[2] = { (void *)(tls.word & ~BUSY), (void *)(tls.spare & ~BUSY) };
 	arena_fork_child(keep, 2);
 	/* The userspace generator reseeds every state after this. */
 	generation_bump(VGR_RESEED_FORK);
@@ -100,22 +99,25 @@ bool thread_state_init(const struct vgr_provider *p)
 }
 
 /* A request sent to the system call for a reason (enum vgr_fallback). */
-static ssize_t via_syscall(void *buf, size_t len, unsigned int flags, int why, bool traced)
+static ssize_t via_syscall(void *buf, size_t len, unsigned int flags, int why, size_t charge)
 {
 #ifdef VGR_TESTING
 	tls.syscalls++;
 #endif
 	VGR_EVENT2(fallback, why, len);
 	ssize_t r = syscall_getrandom(buf, len, flags);
-	if (traced && r >= 0)
+	if (!charge && r >= 0)
 		VGR_EVENT3(request, len, flags, VGR_PATH_SYSCALL);
 	return r;
 }
 
-/* Give this thread a fresh state (first call, or after an abandonment).
- * Returns its TLS word, or 0 to use the system call with *why set. */
-static __attribute__((noinline)) uintptr_t acquire_state(int *why)
+/* Put a fresh state in an empty slot.  Returns the slot's word then, or 0
+ * to use the system call with *why set.  A handler may have filled the
+ * slot meanwhile (it interrupted this very call): the compare-and-swap
+ * sees it, and ours goes back. */
+static __attribute__((noinline)) uintptr_t install(uintptr_t *slot, int *why)
 {
+	uintptr_t empty = 0;
 	void *state;
 
 	*why = VGR_FALLBACK_NO_STATE;
@@ -124,8 +126,8 @@ static __attribute__((noinline)) uintptr_t acquire_state(int *why)
 		return 0;
 	}
 	if (!tls.registered) {
-		/* Any non-NULL value arms the destructor; the state itself
-		 * lives in TLS. */
+		/* Any non-NULL value arms the destructor; the states live in
+		 * TLS. */
 		if (pthread_setspecific(exit_key, &tls) != 0)
 			return 0;
 		tls.registered = true;
@@ -136,63 +138,53 @@ static __attribute__((noinline)) uintptr_t acquire_state(int *why)
 			*why = VGR_FALLBACK_REFUSED;
 		return 0;
 	}
-	/* Abandoned, or still in use below us: see the top comment.  Only one
-	 * orphan is remembered; a second abandonment before thread exit leaks
-	 * one slot rather than risk freeing a state that is still in use. */
-	if ((tls.word & BUSY) && !tls.orphan)
-		tls.orphan = (void *)(tls.word & ~BUSY);
-	tls.busy_hits = 0;
-	tls.word = (uintptr_t)state;
-	return tls.word;
+	if (!__atomic_compare_exchange_n(slot, &empty, (uintptr_t)state, false,
+	                                 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		arena_give(state);
+	return __atomic_load_n(slot, __ATOMIC_RELAXED);
 }
 
-ssize_t thread_state_after_call(uintptr_t w, ssize_t r, const struct vgr_request *req)
+ssize_t thread_state_after_error(ssize_t r, const struct vgr_request *req)
 {
-	if (tls.word == (w | BUSY)) {
-		tls.word = w;
-	} else {
-		/* A nested call replaced the state while this one ran (see
-		 * the top comment): ours is free again, unless it is the
-		 * orphan remembered for it. */
-		if (tls.orphan == (void *)w)
-			tls.orphan = NULL;
-		arena_give((void *)w);
-	}
-	if (r >= 0)
-		return r;
 	/* The vDSO falls back to the getrandom system call internally; on a
 	 * kernel or sandbox without it, /dev/urandom is the answer, as on the
 	 * syscall backend. */
 	if (r == -ENOSYS)
-		return via_syscall(req->buf, req->len, req->flags, VGR_FALLBACK_VDSO_ERROR, true);
+		return via_syscall(req->buf, req->len, req->flags, VGR_FALLBACK_VDSO_ERROR, 0);
 	errno = (int)-r;
 	return -1;
 }
 
-ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags, bool traced)
+ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags, size_t charge)
 {
-	uintptr_t w = tls.word;
+	uintptr_t *slot = &tls.word;
+	uintptr_t w = __atomic_load_n(slot, __ATOMIC_RELAXED);
 	int why;
 
 	if (__atomic_load_n(&vgr_provider.fill, __ATOMIC_ACQUIRE) == NULL) {
 		/* The syscall backend: not a fallback. */
 		ssize_t r = syscall_getrandom(buf, len, flags);
-		if (traced && r >= 0)
+		if (!charge && r >= 0)
 			VGR_EVENT3(request, len, flags, VGR_PATH_SYSCALL);
 		return r;
 	}
-	/* Nested hits are counted since the state was taken, not since a call
-	 * last completed: resetting on every completion would cost a store on
-	 * the hot path.  So a long signal storm may also reach the threshold;
-	 * the replacement is safe then too (the outer call frees its state). */
-	if ((w & BUSY) && ++tls.busy_hits < VGR_ABANDON_THRESHOLD)
-		return via_syscall(buf, len, flags, VGR_FALLBACK_NESTED, traced);
-	w = acquire_state(&why);
-	if (w == 0)
-		return via_syscall(buf, len, flags, why, traced);
-	if (traced)
-		return vgr_state_call(w, buf, len, flags, true);
-	return vgr_state_call(w, buf, len, flags, false);
+	if (w & BUSY) {
+		/* Interrupted mid-call, or that call was abandoned: the spare. */
+		slot = &tls.spare;
+		w = __atomic_load_n(slot, __ATOMIC_RELAXED);
+		if (w & BUSY)
+			return via_syscall(buf, len, flags, VGR_FALLBACK_NESTED, charge);
+	}
+	if (w == 0) {
+		w = install(slot, &why);
+		if (w == 0)
+			return via_syscall(buf, len, flags, why, charge);
+		if (w & BUSY) /* never: a handler that filled it has returned */
+			return via_syscall(buf, len, flags, VGR_FALLBACK_NESTED, charge);
+	}
+	if (charge)
+		return vgr_state_call(slot, w, buf, len, flags, charge);
+	return vgr_state_call(slot, w, buf, len, flags, 0);
 }
 
 #ifdef VGR_TESTING
@@ -201,9 +193,19 @@ void *thread_state_current(void)
 	return (void *)(tls.word & ~BUSY);
 }
 
+void *thread_state_spare(void)
+{
+	return (void *)(tls.spare & ~BUSY);
+}
+
 void thread_state_test_mark_busy(void)
 {
 	tls.word |= BUSY;
+}
+
+void thread_state_test_clear_busy(void)
+{
+	tls.word &= ~BUSY;
 }
 
 unsigned long thread_state_syscall_fallbacks(void)

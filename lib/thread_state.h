@@ -16,16 +16,27 @@
  * getrandom system call. */
 bool thread_state_init(const struct vgr_provider *p);
 
-/* The per-thread slot.  Its word holds the state's address, with the low
- * bit set while a call is inside the provider (slots are cache-line
- * aligned, so the bit is free). */
+/*
+ * The per-thread slots.  Each word holds a state's address with the low
+ * bit set while a call is inside the provider with it (slots are
+ * cache-line aligned, so the bit is free).  The contract that keeps them
+ * safe against signal handlers calling in on the same thread, with or
+ * without siglongjmp out (thread_state.c states why):
+ *   - a word changes only from 0 to a state (installed once, by a
+ *     compare-and-swap), and between a state and state | BUSY by the one
+ *     frame using it;
+ *   - nobody touches a busy state or its word, not even to replace it;
+ *   - the primary serves every call; the spare serves a call that finds
+ *     the primary busy: a handler that interrupted it, or every call after
+ *     a siglongjmp left it busy for good;
+ *   - both busy: the system call.
+ */
 #define VGR_STATE_BUSY ((uintptr_t)1)
 struct thread_slot {
-	uintptr_t word;          /* state | VGR_STATE_BUSY */
-	void *orphan;            /* a state given up as abandoned */
-	unsigned busy_hits;      /* nested hits since the state was taken */
+	uintptr_t word;          /* the primary state | VGR_STATE_BUSY */
+	uintptr_t spare;         /* the spare state | VGR_STATE_BUSY */
 	bool registered;         /* the exit destructor is armed */
-	bool exited;             /* past the destructor: never allocate again */
+	bool exited;             /* past the destructor: never take a state again */
 #ifdef VGR_TESTING
 	unsigned long syscalls;  /* calls served by the syscall */
 #endif
@@ -36,46 +47,50 @@ extern __thread struct thread_slot vgr_thread_slot
 /* The installed provider; fill stays NULL until thread_state_init(). */
 extern struct vgr_provider vgr_provider;
 
-/* Everything but a thread with a free state: first call, no provider,
- * nested or abandoned state, exiting thread, failed arena.  traced: the
- * request is the caller's own, to be told as a request event (a bulk
- * key is not). */
-ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags, bool traced);
-/* After a provider call on state w that returned r: the rare outcomes (an
- * error, or a nested call that replaced the state meanwhile), out of line
- * so the hot path needs no more than it has.  The request reaches it
+/* Everything but a thread whose primary state is free: first call, no
+ * provider, a busy primary, exiting thread, failed arena.  charge: bulk
+ * output that follows from this request (0 for the caller's own request,
+ * which is told as a request event; a bulk key is not). */
+ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags, size_t charge);
+/* After a provider call that returned an error: the system call when the
+ * vDSO had none to fall back on, else -1/errno.  The request reaches it
  * through a struct in the caller's frame: only this path reads it again,
  * so the hot path stores three words instead of keeping them in
- * callee-saved registers across the provider call (GCC 12 on x86-64: three
- * pushes and pops fewer, the argument checks ahead of them; no difference
- * a loop of calls can measure, but a shorter hot path). */
+ * callee-saved registers across the provider call. */
 struct vgr_request {
 	void *buf;
 	size_t len;
 	unsigned int flags;
 };
-ssize_t thread_state_after_call(uintptr_t w, ssize_t r, const struct vgr_request *req);
+ssize_t thread_state_after_error(ssize_t r, const struct vgr_request *req);
 
-/* One provider call on state word w (not busy), marking it busy meanwhile.
- * traced is a constant at every call site. */
+/* One provider call with the state in *slot, whose word w is not busy,
+ * marking it busy meanwhile.  No compare-and-swap: a handler that
+ * interrupts this finds the word either free (and uses it to the end
+ * before we resume) or busy (and leaves it alone).  charge is a constant
+ * at every call site: 0 for a caller's request, the bulk length for a
+ * bulk key (charged to the same state, while it is still ours). */
 static inline __attribute__((always_inline)) ssize_t
-vgr_state_call(uintptr_t w, void *buf, size_t len, unsigned int flags, bool traced)
+vgr_state_call(uintptr_t *slot, uintptr_t w, void *buf, size_t len, unsigned int flags,
+               size_t charge)
 {
 	struct vgr_request req = { buf, len, flags };
 	ssize_t r;
 
-	vgr_thread_slot.word = w | VGR_STATE_BUSY;
+	*slot = w | VGR_STATE_BUSY;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	r = vgr_provider.fill(buf, len, flags, (void *)w, vgr_provider.state_size);
+	if (charge && r >= 0 && vgr_provider.charge)
+		vgr_provider.charge((void *)w, charge);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	if (__builtin_expect(vgr_thread_slot.word != (w | VGR_STATE_BUSY) || r < 0, 0))
-		return thread_state_after_call(w, r, &req);
-	vgr_thread_slot.word = w;
+	*slot = w;
+	if (__builtin_expect(r < 0, 0))
+		return thread_state_after_error(r, &req);
 	/* The request's copy on the stack, not len and flags: the probe then
 	 * reads them from there, and nothing more stays live across the
 	 * provider call.  The path is loaded into a register here, after the
 	 * call: tracers (bpftrace 0.17) cannot read a symbol-relative operand. */
-	if (traced) {
+	if (!charge) {
 		unsigned char path = vgr_provider.path;
 		__asm__("" : "+r"(path));
 		VGR_EVENT3(request, req.len, req.flags, path);
@@ -83,51 +98,36 @@ vgr_state_call(uintptr_t w, void *buf, size_t len, unsigned int flags, bool trac
 	return r;
 }
 
-/* getrandom through the provider with the calling thread's own state; the
- * getrandom system call whenever no state can be used (no provider, a
- * nested call from a signal handler, an exiting thread, an arena that
- * could not be mapped).  Flags must already be valid.  Returns bytes or
- * -1/errno. */
+/* getrandom through the provider with the calling thread's primary state;
+ * thread_state_slow() for everything else.  Flags must already be valid.
+ * Returns bytes or -1/errno. */
 static inline __attribute__((always_inline)) ssize_t
 thread_state_getrandom(void *buf, size_t len, unsigned int flags)
 {
 	uintptr_t w = vgr_thread_slot.word;
 
 	if (__builtin_expect(w == 0 || (w & VGR_STATE_BUSY), 0))
-		return thread_state_slow(buf, len, flags, true);
-	return vgr_state_call(w, buf, len, flags, true);
+		return thread_state_slow(buf, len, flags, 0);
+	return vgr_state_call(&vgr_thread_slot.word, w, buf, len, flags, 0);
 }
 
-/* The same for the bulk path's 32-byte key, which is not a request of its
- * own to observers. */
-static inline ssize_t thread_state_key(void *key, size_t len, unsigned int flags)
+/* The bulk path's 32-byte key, which is not a request of its own to
+ * observers; the n (> 0) bytes to be expanded from it are charged to the
+ * state that gave it (a key from the system call charges nothing). */
+static inline ssize_t thread_state_key(void *key, size_t len, unsigned int flags, size_t n)
 {
 	uintptr_t w = vgr_thread_slot.word;
 
 	if (__builtin_expect(w == 0 || (w & VGR_STATE_BUSY), 0))
-		return thread_state_slow(key, len, flags, false);
-	return vgr_state_call(w, key, len, flags, false);
+		return thread_state_slow(key, len, flags, n);
+	return vgr_state_call(&vgr_thread_slot.word, w, key, len, flags, n);
 }
-
-/* Tell the provider that n bytes of bulk output followed from the key the
- * calling thread's state just gave (bulk.c).  A thread without a state of
- * its own, or inside a nested call, took that key from the system call. */
-static inline void thread_state_charge(size_t n)
-{
-	uintptr_t w = vgr_thread_slot.word;
-
-	if (vgr_provider.charge && w != 0 && !(w & VGR_STATE_BUSY))
-		vgr_provider.charge((void *)w, n);
-}
-
-/* How many consecutive nested calls, with no outer call completing, make a
- * thread give up its state as abandoned (left in use by a siglongjmp out
- * of a signal handler) and take a fresh one. */
-#define VGR_ABANDON_THRESHOLD 16u
 
 #ifdef VGR_TESTING
-void *thread_state_current(void);       /* this thread's state, or NULL */
-void thread_state_test_mark_busy(void); /* pretend a call was abandoned */
+void *thread_state_current(void);       /* this thread's primary state, or NULL */
+void *thread_state_spare(void);         /* its spare state, or NULL */
+void thread_state_test_mark_busy(void); /* pretend the primary's call was abandoned */
+void thread_state_test_clear_busy(void);/* undo that, as a returning call would */
 unsigned long thread_state_syscall_fallbacks(void); /* this thread's count */
 #endif
 
