@@ -15,7 +15,7 @@
  *   fallback(reason, len)         a request, or a bulk key, that went to the
  *                                 system call (enum vgr_fallback)
  *   state_take(state)             a thread took a state from the arena
- *   state_give(state)             a state went back (thread exit, abandon)
+ *   state_give(state)             a state went back (thread exit)
  *   reseed(reason)                a generator state took a fresh key from
  *                                 the kernel (enum vgr_reseed)
  *   fork_reclaim(states_free)     a forked child took back the states of
@@ -36,7 +36,7 @@ enum vgr_path {
 };
 
 enum vgr_fallback {
-	VGR_FALLBACK_NESTED = 1,     /* a signal handler called in mid-call */
+	VGR_FALLBACK_NESTED = 1,     /* both of the thread's states in use */
 	VGR_FALLBACK_EXITED = 2,     /* the thread is past its exit destructor */
 	VGR_FALLBACK_NO_STATE = 3,   /* no state could be had (memory, TLS key) */
 	VGR_FALLBACK_VDSO_ERROR = 4, /* the vDSO had no system call to fall back on */
