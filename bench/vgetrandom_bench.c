@@ -267,32 +267,81 @@ static int run_scaling(const char *name, int threads, size_t size, double target
 }
 
 /* Churn: create a thread that makes one 16-byte call, join it; "none"
- * only creates and joins. */
+ * only creates and joins.  Printed as size-keyed lines (the child
+ * protocol): CHURN_CYCLE the ns per create + call + join; for a source,
+ * also CHURN_PAIRED, the median over pairs of blocks run in this process
+ * of (16 cycles with the call - 16 without) / 16, which cancels the VM's
+ * drift that separate processes see; CHURN_FIRST, the median time of a
+ * new thread's first call, timed inside it; and CHURN_LATER, its second. */
+enum { CHURN_PAIRED = 1, CHURN_FIRST = 4, CHURN_CYCLE = 16, CHURN_LATER = 32 };
 static fill_fn churn_fn;
+static int churn_call = 1;
+static double churn_first, churn_later;
 static void *churn_thread(void *p)
 {
 	unsigned char b[16];
-	if (churn_fn)
+	if (churn_fn && churn_call) {
+		double t0 = now_ns();
 		churn_fn(b, sizeof(b));
+		double t1 = now_ns();
+		churn_fn(b, sizeof(b));
+		churn_first = t1 - t0;
+		churn_later = now_ns() - t1;
+	}
 	return p;
+}
+
+static double median_of(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* ns per cycle of 16 create/call/join cycles; the first and later call
+ * times of each go to first[] and later[] when given. */
+static double churn_block(double *first, double *later)
+{
+	double t0 = now_ns();
+	for (int i = 0; i < 16; i++) {
+		pthread_t t;
+		pthread_create(&t, NULL, churn_thread, NULL);
+		pthread_join(t, NULL);
+		if (first) {
+			first[i] = churn_first;
+			later[i] = churn_later;
+		}
+	}
+	return (now_ns() - t0) / 16;
 }
 
 static int run_churn(const char *name, double target_ms)
 {
+	enum { MAXPAIRS = 4096 };
 	churn_fn = strcmp(name, "none") ? child_source(name) : NULL;
 	if (strcmp(name, "none") && !churn_fn) {
 		printf("skip\n");
 		return 0;
 	}
-	long n = 0;
-	double t0 = now_ns(), end = t0 + target_ms * 1e6;
-	while (now_ns() < end)
-		for (int i = 0; i < 16; i++, n++) {
-			pthread_t t;
-			pthread_create(&t, NULL, churn_thread, NULL);
-			pthread_join(t, NULL);
-		}
-	printf("16 %.3f\n", (now_ns() - t0) / (double)n);
+	static double with[MAXPAIRS], diff[MAXPAIRS], first[MAXPAIRS * 16], later[MAXPAIRS * 16];
+	int n = 0;
+	double end = now_ns() + target_ms * 1e6;
+	churn_block(NULL, NULL); /* warm: the arena has its states after this */
+	while (n < MAXPAIRS && (n < 8 || now_ns() < end)) {
+		double w, wo;
+		churn_call = 1;
+		w = churn_block(first + 16 * n, later + 16 * n);
+		churn_call = 0;
+		wo = churn_block(NULL, NULL);
+		with[n] = w;
+		diff[n] = w - wo;
+		n++;
+	}
+	printf("%d %.3f\n", CHURN_CYCLE, median_of(with, n));
+	if (churn_fn) {
+		printf("%d %.3f\n", CHURN_PAIRED, median_of(diff, n));
+		printf("%d %.3f\n", CHURN_FIRST, median_of(first, 16 * n));
+		printf("%d %.3f\n", CHURN_LATER, median_of(later, 16 * n));
+	}
 	return 0;
 }
 
@@ -624,7 +673,7 @@ static void scaling_and_churn(int quick, int rounds, const char *dir)
 	 * (index 5): its pthread_create is not 2.36's. */
 	const char *cnames[6] = { "none", "syscall", "vgetrandom", names[2], "glibc-2.41-getrandom",
 	                          "none" };
-	static double cres[6][64];
+	static double cres[6][64], cpair[6][64], cfirst[6][64], clater[6][64];
 	struct source bare = { .name = "none" };
 	int g41 = source_index("glibc-2.41-getrandom");
 	struct source bare41 = g41 >= 0 ? src[g41] : bare;
@@ -639,38 +688,49 @@ static void scaling_and_churn(int quick, int rounds, const char *dir)
 			char *extra[] = { "--churn", NULL };
 			fprintf(stderr, "\rchurn %d/%d: %-24s", r + 1, r_count, cnames[k]);
 			spawn(si == -2 ? &bare : si == -3 ? &bare41 : &src[si], extra, ms, got, NULL, 0);
-			cres[k][r] = got[2]; /* size 16 */
+			/* by size index: 1, 4, 16, 32 bytes are run_churn's keys */
+			cpair[k][r] = got[0];
+			cfirst[k][r] = got[1];
+			cres[k][r] = got[2];
+			clater[k][r] = got[3];
 		}
 	fprintf(stderr, "\r%60s\r", "");
 	snprintf(path, sizeof(path), "%s/bench-churn.csv", dir);
 	csv = fopen(path, "w");
-	printf("\nthread churn: ns per pthread_create + one 16-byte call + pthread_join, median of %d (min-max)\n",
-	       r_count);
+	printf("\nthread churn: ns per pthread_create + one 16-byte call + pthread_join, median of %d (min-max)\n"
+	       "  \"paired\": in one process, blocks of 16 cycles with and without the call alternated,\n"
+	       "  the median difference per cycle; \"first\"/\"later\": a new thread's first and second\n"
+	       "  call, timed inside it (medians)\n", r_count);
 	if (csv)
-		fprintf(csv, "source,ns_per_cycle_median,ns_min,ns_max,rounds\n");
+		fprintf(csv, "source,ns_per_cycle_median,ns_min,ns_max,paired_added_ns,first_call_ns,"
+		             "later_call_ns,rounds\n");
 	double base = 0, base41 = 0, lo41, hi41;
 	if (g41 >= 0)
 		stats(cres[5], r_count, &base41, &lo41, &hi41);
 	for (int k = 0; k < 5; k++) {
-		double med, lo, hi;
+		double med, lo, hi, pm = 0, plo = 0, phi = 0, fm = 0, lm = 0, x, y;
 		if (!cnames[k] || (k > 0 && source_index(cnames[k]) < 0))
 			continue;
 		stats(cres[k], r_count, &med, &lo, &hi);
 		if (k == 0)
 			base = med;
-		printf("%-28s %9.0f (%.0f-%.0f)%s", k == 0 ? "create/join only" : cnames[k], med, lo,
-		       hi, k == 0 ? "\n" : "");
-		if (k == 4)
-			printf("   %+.0f ns against create/join alone under glibc 2.41 (%.0f)\n",
-			       med - base41, base41);
-		else if (k > 0)
-			printf("   %+.0f ns against create/join alone\n", med - base);
+		printf("%-28s %9.0f (%.0f-%.0f)", k == 0 ? "create/join only" : cnames[k], med, lo, hi);
+		if (k > 0) {
+			stats(cpair[k], r_count, &pm, &plo, &phi);
+			stats(cfirst[k], r_count, &fm, &x, &y);
+			stats(clater[k], r_count, &lm, &x, &y);
+			printf("   %+.0f ns against create/join alone%s (%.0f); paired %+.0f ns (%+.0f to %+.0f);"
+			       " first %.0f ns, later %.0f ns",
+			       k == 4 ? med - base41 : med - base, k == 4 ? " under glibc 2.41" : "",
+			       k == 4 ? base41 : base, pm, plo, phi, fm, lm);
+		}
+		printf("\n");
 		if (csv)
-			fprintf(csv, "%s,%.1f,%.1f,%.1f,%d\n", k == 0 ? "create-join-only" : cnames[k],
-			        med, lo, hi, r_count);
+			fprintf(csv, "%s,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%d\n",
+			        k == 0 ? "create-join-only" : cnames[k], med, lo, hi, pm, fm, lm, r_count);
 	}
 	if (csv && g41 >= 0)
-		fprintf(csv, "create-join-only-glibc-2.41,%.1f,%.1f,%.1f,%d\n", base41, lo41, hi41,
+		fprintf(csv, "create-join-only-glibc-2.41,%.1f,%.1f,%.1f,,,,%d\n", base41, lo41, hi41,
 		        r_count);
 	if (csv)
 		fclose(csv);

@@ -24,19 +24,88 @@
 struct group {
 	unsigned char *base;
 	size_t pages;
+	uint32_t first; /* index of its first slot */
 };
 
+/* The most slots the arena can ever map, per slot of a page: with groups
+ * doubling from 1 to MAX_GROUP_PAGES pages and MAX_GROUPS groups. */
+static size_t max_pages(void)
+{
+	size_t pages = 0, g = 1;
+	for (unsigned i = 0; i < MAX_GROUPS; i++) {
+		pages += g;
+		if (g < MAX_GROUP_PAGES)
+			g *= 2;
+	}
+	return pages;
+}
+
+/*
+ * Taking and giving states is lock-free: a Treiber stack of slot indices
+ * whose head word carries a tag that every change increments (ABA-safe:
+ * a pop that read the head before another thread, or a signal handler on
+ * its own thread, popped and pushed again fails its compare-and-swap and
+ * retries).  No lock, no signal mask: a thread's first call and its exit
+ * make no system call, and a handler that calls in mid-take or mid-give,
+ * or leaves by siglongjmp, finds nothing held.  The links live in
+ * ordinary memory, reserved once for every slot the arena can ever have,
+ * so they never move under a reader.  Only growth (mapping a new page
+ * group) takes the lock, with signals blocked.
+ */
 static struct {
-	pthread_mutex_t lock;
+	pthread_mutex_t lock; /* growth, and fork */
 	size_t state_size, slot_size, per_page, page_size;
 	int prot, flags;
 	bool failed, fail_next, wipe_on_fork; /* fail_next: VGR_TESTING only */
 	bool refused; /* the mmap failure was a refusal, not a lack of memory */
 	struct group groups[MAX_GROUPS];
-	size_t ngroups, total;
-	void **free_stack; /* ordinary anonymous memory, capacity >= total */
-	size_t nfree, free_cap;
+	size_t ngroups;   /* published with release after groups[ngroups] */
+	uint32_t total;   /* slots mapped */
+	uint32_t *next;   /* free-list links by index: next index + 1, 0 ends */
+	size_t cap;       /* entries reserved in next[] */
+	uint64_t head;    /* tag << 32 | (top index + 1); low word 0: empty */
 } arena = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+#define HEAD_TOP(h) ((uint32_t)(h))
+#define HEAD_NEXT(h, top) ((((h) >> 32) + 1) << 32 | (uint64_t)(top))
+
+static void push_index(uint32_t i)
+{
+	uint64_t old = __atomic_load_n(&arena.head, __ATOMIC_RELAXED);
+	do
+		__atomic_store_n(&arena.next[i], HEAD_TOP(old), __ATOMIC_RELAXED);
+	while (!__atomic_compare_exchange_n(&arena.head, &old, HEAD_NEXT(old, i + 1), true,
+	                                    __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+}
+
+static void *slot_address(uint32_t i)
+{
+	size_t n = __atomic_load_n(&arena.ngroups, __ATOMIC_ACQUIRE);
+	for (size_t g = 0; g < n; g++) {
+		const struct group *gr = &arena.groups[g];
+		size_t k = i - gr->first;
+		if (i >= gr->first && k < gr->pages * arena.per_page)
+			return gr->base + k / arena.per_page * arena.page_size +
+			       k % arena.per_page * arena.slot_size;
+	}
+	return NULL;
+}
+
+/* The index of a state address, or -1 if it is not one of ours. */
+static long slot_index(const void *state)
+{
+	const unsigned char *p = state;
+	size_t n = __atomic_load_n(&arena.ngroups, __ATOMIC_ACQUIRE);
+	for (size_t g = 0; g < n; g++) {
+		const struct group *gr = &arena.groups[g];
+		if (p >= gr->base && p < gr->base + gr->pages * arena.page_size) {
+			size_t off = (size_t)(p - gr->base);
+			return (long)(gr->first + off / arena.page_size * arena.per_page +
+			              off % arena.page_size / arena.slot_size);
+		}
+	}
+	return -1;
+}
 
 /* The mask saved by the thread that holds the lock across fork(). */
 static __thread sigset_t fork_saved_mask;
@@ -44,8 +113,9 @@ static __thread sigset_t fork_saved_mask;
 /* Set in the thread that holds the lock from fork()'s prepare handler to
  * its parent or child handler.  pthread_atfork handlers of other libraries
  * run inside that window, in that thread, and may draw (and so take a
- * state): the lock is already theirs and signals are blocked, so they use
- * the arena without taking the lock again, which would deadlock. */
+ * state, and grow the arena): the lock is already theirs and signals are
+ * blocked, so they grow it without taking the lock again, which would
+ * deadlock. */
 static __thread bool holds_fork_lock __attribute__((tls_model("initial-exec")));
 
 static void lock_arena(sigset_t *saved)
@@ -99,26 +169,19 @@ void arena_configure(size_t state_size, int mmap_prot, int mmap_flags,
 	arena.flags = mmap_flags;
 }
 
-/* Make the free stack hold at least need entries.  Lock held. */
-static bool reserve_free_stack(size_t need)
+/* The links for every slot the arena can ever map, reserved (not
+ * touched) once, so that they never move.  Lock held. */
+static bool reserve_links(void)
 {
-	size_t cap = arena.free_cap ? arena.free_cap : 64;
-	void **fresh;
-
-	if (need <= arena.free_cap)
+	if (arena.next)
 		return true;
-	while (cap < need)
-		cap *= 2;
-	fresh = mmap(NULL, cap * sizeof(void *), PROT_READ | PROT_WRITE,
-	             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (fresh == MAP_FAILED)
+	size_t cap = max_pages() * arena.per_page;
+	void *m = mmap(NULL, cap * sizeof(uint32_t), PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED)
 		return false;
-	if (arena.free_stack) {
-		memcpy(fresh, arena.free_stack, arena.nfree * sizeof(void *));
-		munmap(arena.free_stack, arena.free_cap * sizeof(void *));
-	}
-	arena.free_stack = fresh;
-	arena.free_cap = cap;
+	arena.cap = cap;
+	__atomic_store_n(&arena.next, (uint32_t *)m, __ATOMIC_RELEASE);
 	return true;
 }
 
@@ -131,16 +194,18 @@ static bool is_kept(const void *slot, void *const *keep, size_t nkeep)
 }
 
 /* Push every slot of a group except the kept ones, in reverse so states are
- * handed out in address order.  Lock held; capacity reserved. */
-static void push_group(const struct group *gr, void *const *keep, size_t nkeep)
+ * handed out in address order.  Returns how many. */
+static size_t push_group(const struct group *gr, void *const *keep, size_t nkeep)
 {
-	for (size_t page = gr->pages; page-- > 0;)
-		for (size_t s = arena.per_page; s-- > 0;) {
-			void *slot = gr->base + page * arena.page_size +
-			             s * arena.slot_size;
-			if (!is_kept(slot, keep, nkeep))
-				arena.free_stack[arena.nfree++] = slot;
+	size_t pushed = 0;
+	for (size_t k = gr->pages * arena.per_page; k-- > 0;) {
+		uint32_t i = gr->first + (uint32_t)k;
+		if (!is_kept(slot_address(i), keep, nkeep)) {
+			push_index(i);
+			pushed++;
 		}
+	}
+	return pushed;
 }
 
 /* Map one more page group and push its slots.  Lock held. */
@@ -156,7 +221,7 @@ static bool grow(void)
 		pages = MAX_GROUP_PAGES;
 	nslots = pages * arena.per_page;
 
-	if (arena.fail_next || !reserve_free_stack(arena.total + nslots)) {
+	if (arena.fail_next || !reserve_links() || arena.total + nslots > arena.cap) {
 		arena.fail_next = false;
 		arena.failed = true;
 		return false;
@@ -165,7 +230,8 @@ static bool grow(void)
 	if (base == MAP_FAILED) {
 		/* seccomp filters and LSMs answer EPERM, EACCES or (as the
 		 * kernel does for flags it lacks) EINVAL. */
-		arena.refused = errno == EPERM || errno == EACCES || errno == EINVAL;
+		__atomic_store_n(&arena.refused, errno == EPERM || errno == EACCES || errno == EINVAL,
+		                 __ATOMIC_RELAXED);
 		arena.failed = true;
 		return false;
 	}
@@ -184,24 +250,79 @@ static bool grow(void)
 		return false;
 	}
 
-	arena.groups[arena.ngroups] = (struct group){ base, pages };
-	push_group(&arena.groups[arena.ngroups++], NULL, 0);
-	arena.total += nslots;
+	arena.groups[arena.ngroups] = (struct group){ base, pages, arena.total };
+	/* Published before any of its slots can be popped. */
+	__atomic_store_n(&arena.ngroups, arena.ngroups + 1, __ATOMIC_RELEASE);
+	arena.total += (uint32_t)nslots;
+	push_group(&arena.groups[arena.ngroups - 1], NULL, 0);
 	return true;
+}
+
+/* The state being taken by this thread, from just before the compare-and-
+ * swap that pops it until it is in the caller's slot: a child forked in
+ * that window (fork() from a signal handler that interrupted it) keeps it
+ * out of its free list, since the interrupted take resumes there. */
+static __thread void *taking __attribute__((tls_model("initial-exec")));
+
+/* Pop a free state into *slot if *slot is still 0 (else it goes back).
+ * The address is worked out before the pop, so nothing but a branch lies
+ * between the pop and the store: a siglongjmp out of a handler that
+ * interrupted this can lose the state only in those few instructions, and
+ * can never make it owned twice.  false: the list was empty. */
+static bool pop_into(uintptr_t *slot)
+{
+	uint64_t old = __atomic_load_n(&arena.head, __ATOMIC_ACQUIRE);
+	uintptr_t empty = 0;
+	uint32_t top;
+	void *state;
+
+	do {
+		top = HEAD_TOP(old);
+		if (top == 0)
+			return false;
+		state = slot_address(top - 1);
+		taking = state;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	} while (!__atomic_compare_exchange_n(
+	                 &arena.head, &old,
+	                 HEAD_NEXT(old, __atomic_load_n(&arena.next[top - 1], __ATOMIC_RELAXED)),
+	                 true, __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE));
+	if (!__atomic_compare_exchange_n(slot, &empty, (uintptr_t)state, false,
+	                                 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		push_index(top - 1); /* a handler filled the slot meanwhile */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	taking = NULL;
+	VGR_EVENT1(state_take, state);
+	return true;
+}
+
+bool arena_take_into(uintptr_t *slot)
+{
+	if (__atomic_load_n(&arena.next, __ATOMIC_ACQUIRE) && pop_into(slot))
+		return true;
+	for (;;) {
+		/* Empty: map more, under the lock (another thread may have
+		 * done it meanwhile, so pop once more there first). */
+		sigset_t saved;
+		bool popped, grown;
+		lock_arena(&saved);
+		popped = arena.next && pop_into(slot);
+		grown = popped || grow();
+		unlock_arena(&saved);
+		if (popped)
+			return true;
+		if (!grown)
+			return false;
+		if (pop_into(slot))
+			return true;
+	}
 }
 
 void *arena_take(void)
 {
-	sigset_t saved;
-	void *state = NULL;
+	uintptr_t state = 0;
 
-	lock_arena(&saved);
-	if (arena.nfree > 0 || grow())
-		state = arena.free_stack[--arena.nfree];
-	unlock_arena(&saved);
-	if (state)
-		VGR_EVENT1(state_take, state);
-	return state;
+	return arena_take_into(&state) ? (void *)state : NULL;
 }
 
 bool arena_refused(void)
@@ -211,16 +332,12 @@ bool arena_refused(void)
 
 void arena_give(void *state)
 {
-	sigset_t saved;
+	long i = state ? slot_index(state) : -1;
 
-	if (!state)
+	if (i < 0)
 		return;
 	VGR_EVENT1(state_give, state);
-	lock_arena(&saved);
-	/* Capacity covers every mapped state, so this cannot overflow. */
-	if (arena.nfree < arena.free_cap)
-		arena.free_stack[arena.nfree++] = state;
-	unlock_arena(&saved);
+	push_index((uint32_t)i);
 }
 
 void arena_fork_prepare(void)
@@ -237,10 +354,22 @@ void arena_fork_parent(void)
 
 void arena_fork_child(void *const *keep, size_t nkeep)
 {
-	arena.nfree = 0;
+	/* Single-threaded now: whatever the other threads were doing to the
+	 * list at the fork is rebuilt from the groups.  The tag goes on
+	 * counting, so a pop this thread was in the middle of (fork() from a
+	 * handler) fails its compare-and-swap and starts again. */
+	void *kept[ARENA_KEEP_MAX + 1];
+	size_t freed = 0;
+	uint64_t head = __atomic_load_n(&arena.head, __ATOMIC_RELAXED);
+
+	if (nkeep > ARENA_KEEP_MAX)
+		nkeep = ARENA_KEEP_MAX; /* never: thread_state.c keeps two */
+	memcpy(kept, keep, nkeep * sizeof(*keep));
+	kept[nkeep] = taking;
+	__atomic_store_n(&arena.head, HEAD_NEXT(head, 0), __ATOMIC_RELAXED);
 	for (size_t g = arena.ngroups; g-- > 0;)
-		push_group(&arena.groups[g], keep, nkeep);
-	VGR_EVENT1(fork_reclaim, arena.nfree);
+		freed += push_group(&arena.groups[g], kept, nkeep + 1);
+	VGR_EVENT1(fork_reclaim, freed);
 	/* The child is single-threaded and is the lock's owner: releasing it
 	 * is well defined. */
 	holds_fork_lock = false;
@@ -256,7 +385,10 @@ void arena_get_stats(struct arena_stats *st)
 	st->slot_size = arena.slot_size;
 	st->per_page = arena.per_page;
 	st->total = arena.total;
-	st->free = arena.nfree;
+	st->free = 0; /* a walk of the list: callers ask when it is quiet */
+	for (uint32_t top = HEAD_TOP(__atomic_load_n(&arena.head, __ATOMIC_ACQUIRE));
+	     top && st->free <= arena.total; top = arena.next[top - 1])
+		st->free++;
 	st->groups = arena.ngroups;
 	st->failed = arena.failed;
 	unlock_arena(&saved);

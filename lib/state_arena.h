@@ -4,9 +4,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
- * The arena of vDSO opaque states.  States are carved from mmap'd page
+ * The arena of provider states (the vDSO's opaque states, or the
+ * generator's).  States are carved from mmap'd page
  * groups, mapped with the prot/flags the kernel asked for, in slots rounded
  * up to a cache line so no two threads' states share a line and none
  * straddles a page.  Free states sit on a stack kept in ordinary memory (a
@@ -14,11 +16,13 @@
  * hold bookkeeping), whose capacity always covers every state ever mapped:
  * giving a state back never allocates.
  *
- * Every function takes the arena lock with all signals blocked, so a signal
- * handler that calls into the library can never find its own thread
- * holding the lock.  The one thread that holds it across fork() (from the
- * prepare to the parent or child handler) uses the arena without taking it
- * again: other libraries' atfork handlers run there and may draw.
+ * Taking and giving are lock-free (state_arena.c): no lock, no signal
+ * mask, no system call while a free state exists.  Growth takes the arena
+ * lock with all signals blocked, so a signal handler that calls into the
+ * library can never find its own thread holding it.  The one thread that
+ * holds it across fork() (from the prepare to the parent or child handler)
+ * grows the arena without taking it again: other libraries' atfork
+ * handlers run there and may draw.
  */
 
 /* Can state pages be mapped this way here?  The vDSO asks for
@@ -33,8 +37,13 @@ bool arena_can_map(int mmap_prot, int mmap_flags, bool *wipe_on_fork);
 void arena_configure(size_t state_size, int mmap_prot, int mmap_flags,
                      bool wipe_on_fork);
 
-/* A state for the calling thread, or NULL when no memory could be mapped
- * (remembered: after the first mmap failure the arena never retries). */
+/* Take a state into *slot, a thread's TLS word, unless a signal handler
+ * filled *slot first (then the state goes back).  false when no memory
+ * could be mapped (remembered: after the first mmap failure the arena
+ * never retries). */
+bool arena_take_into(uintptr_t *slot);
+
+/* The same, for callers that keep the state elsewhere: a state, or NULL. */
 void *arena_take(void);
 
 /* Return a state that no thread will touch again. */
@@ -50,6 +59,7 @@ bool arena_refused(void);
  * owned them do not exist there. */
 void arena_fork_prepare(void);
 void arena_fork_parent(void);
+#define ARENA_KEEP_MAX 4
 void arena_fork_child(void *const *keep, size_t nkeep);
 
 #ifdef VGR_TESTING

@@ -113,13 +113,10 @@ static ssize_t via_syscall(void *buf, size_t len, unsigned int flags, int why, s
 
 /* Put a fresh state in an empty slot.  Returns the slot's word then, or 0
  * to use the system call with *why set.  A handler may have filled the
- * slot meanwhile (it interrupted this very call): the compare-and-swap
- * sees it, and ours goes back. */
+ * slot meanwhile (it interrupted this very call): the arena sees it, and
+ * ours goes back. */
 static __attribute__((noinline)) uintptr_t install(uintptr_t *slot, int *why)
 {
-	uintptr_t empty = 0;
-	void *state;
-
 	*why = VGR_FALLBACK_NO_STATE;
 	if (tls.exited) {
 		*why = VGR_FALLBACK_EXITED;
@@ -132,15 +129,11 @@ static __attribute__((noinline)) uintptr_t install(uintptr_t *slot, int *why)
 			return 0;
 		tls.registered = true;
 	}
-	state = arena_take();
-	if (!state) {
+	if (!arena_take_into(slot)) {
 		if (arena_refused())
 			*why = VGR_FALLBACK_REFUSED;
 		return 0;
 	}
-	if (!__atomic_compare_exchange_n(slot, &empty, (uintptr_t)state, false,
-	                                 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		arena_give(state);
 	return __atomic_load_n(slot, __ATOMIC_RELAXED);
 }
 

@@ -6,7 +6,10 @@
  * own pid and the child's ("backend B pid P child C"), so the script
  * knows which paths to expect and which processes are the workload's.
  * "probe-workload threads": 8 threads make 10 16-byte calls each.
+ * "probe-workload churn N": N threads, one after another, make one
+ * 16-byte call each (tests/api/test_churn_syscalls.sh).
  */
+#include <stdlib.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +17,14 @@
 #include <unistd.h>
 
 #include "vgetrandom.h"
+
+static void *one_call(void *arg)
+{
+	unsigned char b[16];
+	if (vgetrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		*(int *)arg = 0;
+	return NULL;
+}
 
 static void *ten_calls(void *arg)
 {
@@ -29,6 +40,17 @@ int main(int argc, char **argv)
 	unsigned char small[16], big[4096];
 	int ok = 1;
 
+	if (argc > 2 && !strcmp(argv[1], "churn")) {
+		int n = atoi(argv[2]);
+		ok &= vgetrandom(small, sizeof(small), 0) == (ssize_t)sizeof(small);
+		for (int i = 0; i < n; i++) {
+			pthread_t t;
+			int one = 1;
+			ok &= pthread_create(&t, NULL, one_call, &one) == 0 && pthread_join(t, NULL) == 0;
+			ok &= one;
+		}
+		return ok ? 0 : 1;
+	}
 	if (argc > 1 && !strcmp(argv[1], "threads")) {
 		pthread_t t[8];
 		for (int i = 0; i < 8; i++)

@@ -276,6 +276,12 @@ static void test_exit_storms(void **unused)
 	exit_storms(0);
 }
 
+static void test_exit_storms_with_siglongjmp(void **unused)
+{
+	(void)unused;
+	exit_storms(1);
+}
+
 /* Hold threads alive until the free list is empty, make the next mmap
  * fail, and check a new thread still gets random bytes, from the syscall,
  * and that the failure is remembered.  In a child, to keep it contained. */
@@ -360,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_handler_storm_with_siglongjmp),
 		cmocka_unit_test(test_abandoned_state_recovers),
 		cmocka_unit_test(test_exit_storms),
+		cmocka_unit_test(test_exit_storms_with_siglongjmp),
 		cmocka_unit_test(test_mmap_failure_falls_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
