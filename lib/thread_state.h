@@ -83,7 +83,9 @@ vgr_state_call(uintptr_t *slot, uintptr_t w, void *buf, size_t len, unsigned int
 	if (charge && r >= 0 && vgr_provider.charge)
 		vgr_provider.charge((void *)w, charge);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	*slot = w;
+	/* Still w | BUSY: nobody else touches a busy word.  Clearing the bit
+	 * in place keeps w out of a callee-saved register across the call. */
+	*slot &= ~VGR_STATE_BUSY;
 	if (__builtin_expect(r < 0, 0))
 		return thread_state_after_error(r, &req);
 	/* The request's copy on the stack, not len and flags: the probe then
