@@ -275,12 +275,14 @@ static int run_scaling(const char *name, int threads, size_t size, double target
  * new thread's first call, timed inside it; and CHURN_LATER, its second. */
 enum { CHURN_PAIRED = 1, CHURN_FIRST = 4, CHURN_CYCLE = 16, CHURN_LATER = 32 };
 static fill_fn churn_fn;
-static int churn_call = 1;
+static int churn_mode; /* 0: no call; 1: one call; 2: two calls, timed */
 static double churn_first, churn_later;
 static void *churn_thread(void *p)
 {
 	unsigned char b[16];
-	if (churn_fn && churn_call) {
+	if (churn_mode == 1) {
+		churn_fn(b, sizeof(b));
+	} else if (churn_mode == 2) {
 		double t0 = now_ns();
 		churn_fn(b, sizeof(b));
 		double t1 = now_ns();
@@ -297,16 +299,17 @@ static double median_of(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* ns per cycle of 16 create/call/join cycles; the first and later call
- * times of each go to first[] and later[] when given. */
-static double churn_block(double *first, double *later)
+/* ns per cycle of 16 create/call/join cycles in the given mode; in mode 2
+ * the first and later call times of each go to first[] and later[]. */
+static double churn_block(int mode, double *first, double *later)
 {
+	churn_mode = mode;
 	double t0 = now_ns();
 	for (int i = 0; i < 16; i++) {
 		pthread_t t;
 		pthread_create(&t, NULL, churn_thread, NULL);
 		pthread_join(t, NULL);
-		if (first) {
+		if (mode == 2) {
 			first[i] = churn_first;
 			later[i] = churn_later;
 		}
@@ -323,21 +326,27 @@ static int run_churn(const char *name, double target_ms)
 		return 0;
 	}
 	static double with[MAXPAIRS], diff[MAXPAIRS], first[MAXPAIRS * 16], later[MAXPAIRS * 16];
-	int n = 0;
+	int n = 0, call = churn_fn != NULL;
 	double end = now_ns() + target_ms * 1e6;
-	churn_block(NULL, NULL); /* warm: the arena has its states after this */
+	churn_block(call, NULL, NULL); /* warm: the arena has its states after this */
 	while (n < MAXPAIRS && (n < 8 || now_ns() < end)) {
+		/* The order within a pair flips each time. */
 		double w, wo;
-		churn_call = 1;
-		w = churn_block(first + 16 * n, later + 16 * n);
-		churn_call = 0;
-		wo = churn_block(NULL, NULL);
+		if (n & 1) {
+			wo = churn_block(0, NULL, NULL);
+			w = churn_block(call, NULL, NULL);
+		} else {
+			w = churn_block(call, NULL, NULL);
+			wo = churn_block(0, NULL, NULL);
+		}
+		if (call)
+			churn_block(2, first + 16 * n, later + 16 * n);
 		with[n] = w;
 		diff[n] = w - wo;
 		n++;
 	}
 	printf("%d %.3f\n", CHURN_CYCLE, median_of(with, n));
-	if (churn_fn) {
+	if (call) {
 		printf("%d %.3f\n", CHURN_PAIRED, median_of(diff, n));
 		printf("%d %.3f\n", CHURN_FIRST, median_of(first, 16 * n));
 		printf("%d %.3f\n", CHURN_LATER, median_of(later, 16 * n));
