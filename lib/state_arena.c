@@ -287,12 +287,14 @@ static bool pop_into(uintptr_t *slot)
 	                 &arena.head, &old,
 	                 HEAD_NEXT(old, __atomic_load_n(&arena.next[top - 1], __ATOMIC_RELAXED)),
 	                 true, __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE));
-	if (!__atomic_compare_exchange_n(slot, &empty, (uintptr_t)state, false,
-	                                 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+	bool mine = __atomic_compare_exchange_n(slot, &empty, (uintptr_t)state, false,
+	                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	if (!mine)
 		push_index(top - 1); /* a handler filled the slot meanwhile */
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	taking = NULL;
-	VGR_EVENT1(state_take, state);
+	if (mine)
+		VGR_EVENT1(state_take, state);
 	return true;
 }
 
