@@ -6,11 +6,11 @@
 
 #include <immintrin.h>
 
-#define CHACHA_GROUP(x, key, counter) vex_group(x, key, counter)
+#include "chacha_ymm.h"
+#include "chacha_template.h"
 #define VEX_REG "ymm"
 #define VEX_BYTES "32"
-
-#include "chacha_ymm.h"
 #include "chacha_vex_group.h"
+#include "chacha_ymm_store.h"
 
-CHACHA_DEFINE_KERNEL(chacha_blocks_avx2)
+CHACHA_DEFINE_KERNEL(chacha_blocks_avx2, vex_group)

@@ -24,11 +24,8 @@ typedef __m512i VEC;
 #define V_SPLAT(v) _mm512_set1_epi32((int)(v))
 #define V_LOADU(p) _mm512_loadu_si512((const void *)(p))
 
-/* Before the template, which otherwise defines it as nothing. */
-#define CHACHA_WIDE_GROUPS(out, key, counter, nblocks)                       \
-	wide_groups(&(out), key, &(counter), &(nblocks))
-
 #include "chacha_template.h"
+#include "chacha_rounds.h"
 
 /* After a 4x4 transpose inside each 128-bit lane, r[k][j] holds words
  * 4k..4k+3 of block j + 4*lane.  Two rounds of 128-bit shuffles gather the
@@ -172,4 +169,4 @@ wide_groups(uint8_t **out, const uint32_t *key, uint64_t *counter, size_t *nbloc
 
 /* Needs AVX-512VL as well as F (the tail kernels and the table entry say
  * so): every AVX-512 CPU since Skylake-SP has both. */
-CHACHA_DEFINE_KERNEL(chacha_blocks_avx512)
+CHACHA_DEFINE_KERNEL_WIDE(chacha_blocks_avx512, chacha_group, wide_groups)

@@ -19,6 +19,7 @@ typedef uint32x4_t VEC;
 #define V_LOADU(p) vld1q_u32(p)
 
 #include "chacha_template.h"
+#include "chacha_rounds.h"
 
 static inline void store_group(uint8_t *out, const VEC x[16])
 {
@@ -37,4 +38,4 @@ static inline void store_group(uint8_t *out, const VEC x[16])
 	}
 }
 
-CHACHA_DEFINE_KERNEL(chacha_blocks_neon)
+CHACHA_DEFINE_KERNEL(chacha_blocks_neon, chacha_group)

@@ -12,6 +12,7 @@ typedef uint32_t VEC;
 #define V_LOADU(p) (*(p))
 
 #include "chacha_template.h"
+#include "chacha_rounds.h"
 
 static inline void store_group(uint8_t *out, const VEC x[16])
 {
@@ -23,4 +24,4 @@ static inline void store_group(uint8_t *out, const VEC x[16])
 	}
 }
 
-CHACHA_DEFINE_KERNEL(chacha_blocks_portable)
+CHACHA_DEFINE_KERNEL(chacha_blocks_portable, chacha_group)

@@ -14,7 +14,7 @@ typedef __m128i VEC;
 #define V_LOADU(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
 
 #include "chacha_template.h"
-
+#include "chacha_rounds.h"
 #include "chacha_xmm_store.h"
 
-CHACHA_DEFINE_KERNEL(chacha_blocks_sse2)
+CHACHA_DEFINE_KERNEL(chacha_blocks_sse2, chacha_group)

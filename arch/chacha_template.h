@@ -1,22 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The part every kernel shares (the portable one is the case W = 1),
- * included by each ISA file after
- * it defines its vector type and operations:
+ * The part every vertical kernel shares (the portable one is the case
+ * W = 1).  Each ISA file is laid out the same way, top to bottom:
  *
- *   VEC              the vector type (one 32-bit word of W blocks)
- *   W                lanes, i.e. blocks per group
- *   V_ADD, V_XOR     lane-wise 32-bit add and xor
- *   V_ROTL(x, n)     lane-wise 32-bit rotate left by n (16, 12, 8, 7),
- *                    unless the file brings its own CHACHA_GROUP
- *   V_SPLAT(v)       every lane = v
- *   V_LOADU(p)       load W 32-bit words
- *
- * and optionally CHACHA_WIDE_GROUPS (see CHACHA_DEFINE_KERNEL).
+ *   1. its vector type and operations (VEC, W, V_ADD, V_XOR, V_SPLAT,
+ *      V_LOADU; V_ROTL too when it uses the C rounds);
+ *   2. this file: the counter words and CHACHA_DEFINE_KERNEL;
+ *   3. its rounds: chacha_rounds.h (C, from V_ROTL) or its own, a function
+ *      group(VEC x[16], const uint32_t *key, uint64_t counter) that leaves
+ *      the W finished blocks in x;
+ *   4. store_group(out, x): back to byte order;
+ *   5. CHACHA_DEFINE_KERNEL(name, group), which names the rounds it uses.
  *
  * The state is "vertical": x[i] holds word i of W consecutive blocks, so a
- * quarter round is a handful of vector instructions with no shuffles.  Each
- * file then transposes back to byte order in its own store_group().
+ * quarter round is a handful of vector instructions with no shuffles.
  */
 #ifndef VGR_CHACHA_TEMPLATE_H
 #define VGR_CHACHA_TEMPLATE_H
@@ -95,73 +92,9 @@ chacha_counter_words(uint64_t counter, VEC *lo, VEC *hi)
 	}
 }
 
-/* A kernel may compute its groups its own way (in assembly, say) by
- * defining CHACHA_GROUP(x, key, counter) with chacha_group()'s contract
- * before including this; otherwise the C rounds below do it, from the
- * file's V_ROTL. */
-#ifndef CHACHA_GROUP
-/* Build the W-block input state, run 20 rounds, add the input back.
- *
- * Nothing secret may reach the stack: a register allocator short of
- * registers spills whatever lives longest, and the longest-lived values
- * here are the key broadcasts, which the compiler would otherwise compute
- * once per call and keep across the rounds of every group.  A spilled key
- * is worse than spilled output: in the userspace generator it is the key
- * of the refill, and with it all the output of that refill and every key
- * after it could be recomputed.  So the key is read from memory where it
- * is used (CHACHA_RELOAD stops the compiler from keeping the first read
- * alive), and only the counter words, which are not secret, are kept for
- * the add-back. */
-static inline __attribute__((always_inline)) void
-chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
-{
-	static const uint32_t sigma[4] = CHACHA_SIGMA;
-	VEC ctr_lo, ctr_hi;
-
-	chacha_counter_words(counter, &ctr_lo, &ctr_hi);
-
-	CHACHA_RELOAD(key);
-	CHACHA_UNROLL
-	for (int i = 0; i < 4; i++)
-		x[i] = V_SPLAT(sigma[i]);
-	CHACHA_UNROLL
-	for (int i = 0; i < 8; i++)
-		x[4 + i] = V_SPLAT(key[i]);
-	x[12] = ctr_lo;
-	x[13] = ctr_hi;
-	x[14] = V_SPLAT(0);
-	x[15] = V_SPLAT(0);
-
-	for (int r = 0; r < 10; r++) {
-		CHACHA_QR4(x[0], x[4], x[8], x[12], x[1], x[5], x[9], x[13],
-		           x[2], x[6], x[10], x[14], x[3], x[7], x[11], x[15]);
-		CHACHA_QR4(x[0], x[5], x[10], x[15], x[1], x[6], x[11], x[12],
-		           x[2], x[7], x[8], x[13], x[3], x[4], x[9], x[14]);
-	}
-	CHACHA_RELOAD(key);
-	CHACHA_UNROLL
-	for (int i = 0; i < 4; i++)
-		x[i] = V_ADD(x[i], V_SPLAT(sigma[i]));
-	CHACHA_UNROLL
-	for (int i = 0; i < 8; i++)
-		x[4 + i] = V_ADD(x[4 + i], V_SPLAT(key[i]));
-	x[12] = V_ADD(x[12], ctr_lo);
-	x[13] = V_ADD(x[13], ctr_hi);
-	/* words 14 and 15: the nonce is zero, nothing to add */
-}
-#define CHACHA_GROUP(x, key, counter) chacha_group(x, key, counter)
-#endif
-
-/* A kernel may first take what it can in wider steps than one group; it
- * defines CHACHA_WIDE_GROUPS(out, key, counter, nblocks) to do so and to
- * advance its arguments past what it made. */
-#ifndef CHACHA_WIDE_GROUPS
-#define CHACHA_WIDE_GROUPS(out, key, counter, nblocks) ((void)0)
-#endif
-
-/* Defines the kernel entry point NAME from the file's store_group(): whole
- * groups straight into out, and any remainder as one more group through a
- * wiped stack buffer.  Which narrower kernel takes a small remainder
+/* Defines the kernel entry point NAME from the file's GROUP function and
+ * store_group(): whole groups straight into out, and any remainder as one
+ * more group through a wiped stack buffer.  Which narrower kernel takes a small remainder
  * instead is not decided here but in one place, chacha_blocks()
  * (chacha_dispatch.c).
  *
@@ -171,7 +104,14 @@ chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
  * reach the stack is zeroed by the entry point once the body has returned
  * (chacha_clear.h); tests/unit/test_chacha_stack.c checks that no key-dependent
  * byte is left below the caller's frame, in memory or in registers. */
-#define CHACHA_DEFINE_KERNEL(NAME)                                           \
+#define CHACHA_DEFINE_KERNEL(NAME, GROUP)                                    \
+	CHACHA_DEFINE_KERNEL_WIDE(NAME, GROUP, CHACHA_NO_WIDE_GROUPS)
+
+/* The same, for a kernel that first takes what it can in steps wider than
+ * one group: WIDE(&out, key, &counter, &nblocks) makes those blocks and
+ * advances its arguments past them (chacha_avx512.c). */
+#define CHACHA_NO_WIDE_GROUPS(out, key, counter, nblocks) ((void)0)
+#define CHACHA_DEFINE_KERNEL_WIDE(NAME, GROUP, WIDE)                         \
 	/* A partial group, in a frame of its own: the common calls then   \
 	 * leave a small frame to zero, not one with a tail buffer. */     \
 	static __attribute__((noinline)) uintptr_t                           \
@@ -180,7 +120,7 @@ chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
 	{                                                                    \
 		VEC x[16];                                                   \
 		uint8_t tail[64 * W];                                        \
-		CHACHA_GROUP(x, key, counter);                               \
+		GROUP(x, key, counter);                                      \
 		store_group(tail, x);                                        \
 		memcpy(out, tail, 64 * nblocks);                             \
 		explicit_bzero(tail, sizeof(tail));                          \
@@ -194,10 +134,10 @@ chacha_group(VEC x[16], const uint32_t *key, uint64_t counter)
 	            size_t nblocks)                                          \
 	{                                                                    \
 		uintptr_t sp = 0;                                            \
-		CHACHA_WIDE_GROUPS(out, key, counter, nblocks);              \
+		WIDE(&out, key, &counter, &nblocks);                         \
 		for (; nblocks >= W; nblocks -= W, counter += W, out += 64 * W) { \
 			VEC x[16];                                           \
-			CHACHA_GROUP(x, key, counter);                       \
+			GROUP(x, key, counter);                              \
 			store_group(out, x);                                 \
 		}                                                            \
 		if (nblocks)                                                 \

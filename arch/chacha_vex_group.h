@@ -3,7 +3,7 @@
  * One vertical group of ChaCha20 blocks in VEX-encoded vector registers,
  * in assembly: 8 blocks in ymm (AVX2) or 4 in xmm (AVX).  The including
  * file defines VEX_REG ("ymm" or "xmm") and VEX_BYTES ("32" or "16"), and
- * VEC/W for the template, before including this.
+ * includes it after its vector type and chacha_template.h.
  *
  * Why assembly: x86-64 has sixteen of these registers and the state is
  * sixteen vectors, so something must live in memory, and the rotations by
