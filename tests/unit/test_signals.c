@@ -45,6 +45,16 @@ static void handler(int sig)
 		siglongjmp(jump_back, 1);
 }
 
+static void usr1_mask(int how)
+{
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(how, &usr1, NULL);
+}
+
+/* The interrupted thread: draws until stopped, keeping its words in
+ * outer_words when there is such an array (storm(), not exit_storms()). */
 static void *target_main(void *arg)
 {
 	(void)arg;
@@ -53,19 +63,15 @@ static void *target_main(void *arg)
 	 * saved: siglongjmp would unblock SIGUSR1 before leaving the handler's
 	 * stack, and a flood of signals would then nest handlers until the
 	 * stack overflows.  Unblock here instead, once the stack is unwound. */
-	if (jump_armed && sigsetjmp(jump_back, 0) != 0) {
-		sigset_t usr1;
-		sigemptyset(&usr1);
-		sigaddset(&usr1, SIGUSR1);
-		pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
-	}
+	if (jump_armed && sigsetjmp(jump_back, 0) != 0)
+		usr1_mask(SIG_UNBLOCK);
 	__atomic_store_n(&target_ready, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		uint64_t v[4];
 		if (vgetrandom(v, sizeof(v), 0) != sizeof(v))
 			handler_failed = 2;
 		size_t i = n_outer;
-		if (i + 4 <= OUTER_MAX) {
+		if (outer_words && i + 4 <= OUTER_MAX) {
 			memcpy(&outer_words[i], v, sizeof(v));
 			/* the words land before the count moves (a signal between
 			 * must not see a count over unwritten words) */
@@ -75,11 +81,28 @@ static void *target_main(void *arg)
 	}
 	/* A signal still pending must not run the handler (and jump back
 	 * into this frame) after the frame is gone: block it before leaving. */
-	sigset_t usr1;
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+	usr1_mask(SIG_BLOCK);
 	return NULL;
+}
+
+/* One storm: start the target, fire n SIGUSR1 at it, stop and join it. */
+static void run_target(int use_longjmp, int n)
+{
+	pthread_t t;
+
+	stop = handler_failed = 0;
+	jump_armed = use_longjmp;
+	target_ready = 0;
+	assert_int_equal(pthread_create(&t, NULL, target_main, NULL), 0);
+	while (!__atomic_load_n(&target_ready, __ATOMIC_ACQUIRE))
+		sched_yield();
+	for (int i = 0; i < n; i++) {
+		pthread_kill(t, SIGUSR1);
+		if (i % 64 == 0)
+			sched_yield();
+	}
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+	pthread_join(t, NULL);
 }
 
 /* Each outer or handler output is written to the arrays without locks;
@@ -87,7 +110,6 @@ static void *target_main(void *arg)
  * storm, then check every collected word is unique. */
 static void storm(int use_longjmp)
 {
-	pthread_t t;
 	struct sigaction sa = { .sa_handler = handler };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
@@ -97,24 +119,9 @@ static void storm(int use_longjmp)
 	assert_non_null(outer_words);
 	assert_non_null(handler_words);
 	n_outer = n_handler = 0;
-	stop = handler_failed = 0;
-	jump_armed = use_longjmp;
-	target_ready = 0;
 
 	alarm(120); /* a deadlock fails the test instead of hanging CI */
-	assert_int_equal(pthread_create(&t, NULL, target_main, NULL), 0);
-	while (!__atomic_load_n(&target_ready, __ATOMIC_ACQUIRE))
-		sched_yield();
-	/* VGR_STORM_SCALE=N divides the count (valgrind runs it with 20). */
-	const char *scale_env = getenv("VGR_STORM_SCALE");
-	int scale = scale_env && atoi(scale_env) > 0 ? atoi(scale_env) : 1;
-	for (int i = 0; i < SIGNALS / scale; i++) {
-		pthread_kill(t, SIGUSR1);
-		if (i % 64 == 0)
-			sched_yield();
-	}
-	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
-	pthread_join(t, NULL);
+	run_target(use_longjmp, storm_scaled(SIGNALS));
 	alarm(0);
 	signal(SIGUSR1, SIG_DFL);
 
@@ -129,6 +136,7 @@ static void storm(int use_longjmp)
 	assert_int_equal(repeats_u64(all, n), 0);
 	free(all);
 	free(outer_words);
+	outer_words = NULL;
 	free(handler_words);
 }
 
@@ -195,36 +203,12 @@ static void test_abandoned_state_recovers(void **unused)
 
 /* Many short storms, each on a fresh thread that then exits: after every
  * round the states in use are back where they were, so no round lost a
- * state or gave one back twice (with siglongjmp: see the bound below).  With the earlier design (a handler
- * replaced a state after 16 nested hits) 54 of 300 rounds on the vDSO and
+ * state or gave one back twice (with siglongjmp: see the bound below).
+ * With the earlier design (a handler replaced a state after 16 nested hits) 54 of 300 rounds on the vDSO and
  * 209 of 300 on the generator ended with a state lost: the handler ran
  * between the interrupted call's last check and its store. */
-static void *exit_storm_main(void *arg)
-{
-	(void)arg;
-	if (jump_armed && sigsetjmp(jump_back, 0) != 0) {
-		sigset_t usr1;
-		sigemptyset(&usr1);
-		sigaddset(&usr1, SIGUSR1);
-		pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
-	}
-	__atomic_store_n(&target_ready, 1, __ATOMIC_RELEASE);
-	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
-		uint64_t v[2];
-		if (vgetrandom(v, sizeof(v), 0) != sizeof(v))
-			handler_failed = 2;
-	}
-	sigset_t usr1;
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
-	return NULL;
-}
-
 static void exit_storms(int use_longjmp)
 {
-	const char *scale_env = getenv("VGR_STORM_SCALE");
-	int scale = scale_env && atoi(scale_env) > 0 ? atoi(scale_env) : 1;
 	struct sigaction sa = { .sa_handler = handler };
 	struct arena_stats base, now;
 	uint64_t v;
@@ -239,22 +223,9 @@ static void exit_storms(int use_longjmp)
 	vgetrandom(&v, sizeof(v), 0);
 	arena_get_stats(&base);
 	alarm(120);
-	for (int round = 0; round < 300 / scale; round++) {
-		pthread_t t;
-		stop = handler_failed = 0;
+	for (int round = 0; round < storm_scaled(300); round++) {
 		n_handler = 0;
-		target_ready = 0;
-		jump_armed = use_longjmp;
-		assert_int_equal(pthread_create(&t, NULL, exit_storm_main, NULL), 0);
-		while (!__atomic_load_n(&target_ready, __ATOMIC_ACQUIRE))
-			sched_yield();
-		for (int i = 0; i < 2000 / scale; i++) {
-			pthread_kill(t, SIGUSR1);
-			if (i % 64 == 0)
-				sched_yield();
-		}
-		__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
-		pthread_join(t, NULL);
+		run_target(use_longjmp, storm_scaled(2000));
 		assert_false(handler_failed);
 		arena_get_stats(&now);
 		long in_use = (long)(now.total - now.free), was = (long)(base.total - base.free);
