@@ -320,13 +320,6 @@ bool arena_take_into(uintptr_t *slot)
 	}
 }
 
-void *arena_take(void)
-{
-	uintptr_t state = 0;
-
-	return arena_take_into(&state) ? (void *)state : NULL;
-}
-
 bool arena_refused(void)
 {
 	return __atomic_load_n(&arena.refused, __ATOMIC_RELAXED);
@@ -379,6 +372,13 @@ void arena_fork_child(void *const *keep, size_t nkeep)
 }
 
 #ifdef VGR_TESTING
+void *arena_take(void)
+{
+	uintptr_t state = 0;
+
+	return arena_take_into(&state) ? (void *)state : NULL;
+}
+
 void arena_get_stats(struct arena_stats *st)
 {
 	sigset_t saved;

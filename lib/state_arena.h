@@ -43,9 +43,6 @@ void arena_configure(size_t state_size, int mmap_prot, int mmap_flags,
  * never retries). */
 bool arena_take_into(uintptr_t *slot);
 
-/* The same, for callers that keep the state elsewhere: a state, or NULL. */
-void *arena_take(void);
-
 /* Return a state that no thread will touch again. */
 void arena_give(void *state);
 
@@ -63,6 +60,10 @@ void arena_fork_parent(void);
 void arena_fork_child(void *const *keep, size_t nkeep);
 
 #ifdef VGR_TESTING
+/* arena_take_into() for tests that hold states themselves: a state, or
+ * NULL. */
+void *arena_take(void);
+
 /* Introspection for tests. */
 struct arena_stats {
 	size_t slot_size;      /* bytes per state slot */

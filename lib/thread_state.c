@@ -175,9 +175,7 @@ ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags, size_t char
 		if (w & BUSY) /* never: a handler that filled it has returned */
 			return via_syscall(buf, len, flags, VGR_FALLBACK_NESTED, charge);
 	}
-	if (charge)
-		return vgr_state_call(slot, w, buf, len, flags, charge);
-	return vgr_state_call(slot, w, buf, len, flags, 0);
+	return vgr_state_call(slot, w, buf, len, flags, charge);
 }
 
 #ifdef VGR_TESTING

@@ -100,17 +100,24 @@ vgr_state_call(uintptr_t *slot, uintptr_t w, void *buf, size_t len, unsigned int
 	return r;
 }
 
-/* getrandom through the provider with the calling thread's primary state;
- * thread_state_slow() for everything else.  Flags must already be valid.
- * Returns bytes or -1/errno. */
+/* A provider call with the calling thread's primary state, or
+ * thread_state_slow() for everything else; charge as vgr_state_call(). */
 static inline __attribute__((always_inline)) ssize_t
-thread_state_getrandom(void *buf, size_t len, unsigned int flags)
+thread_state_fill(void *buf, size_t len, unsigned int flags, size_t charge)
 {
 	uintptr_t w = vgr_thread_slot.word;
 
 	if (__builtin_expect(w == 0 || (w & VGR_STATE_BUSY), 0))
-		return thread_state_slow(buf, len, flags, 0);
-	return vgr_state_call(&vgr_thread_slot.word, w, buf, len, flags, 0);
+		return thread_state_slow(buf, len, flags, charge);
+	return vgr_state_call(&vgr_thread_slot.word, w, buf, len, flags, charge);
+}
+
+/* getrandom through the thread's state.  Flags must already be valid.
+ * Returns bytes or -1/errno. */
+static inline __attribute__((always_inline)) ssize_t
+thread_state_getrandom(void *buf, size_t len, unsigned int flags)
+{
+	return thread_state_fill(buf, len, flags, 0);
 }
 
 /* The bulk path's 32-byte key, which is not a request of its own to
@@ -118,11 +125,7 @@ thread_state_getrandom(void *buf, size_t len, unsigned int flags)
  * state that gave it (a key from the system call charges nothing). */
 static inline ssize_t thread_state_key(void *key, size_t len, unsigned int flags, size_t n)
 {
-	uintptr_t w = vgr_thread_slot.word;
-
-	if (__builtin_expect(w == 0 || (w & VGR_STATE_BUSY), 0))
-		return thread_state_slow(key, len, flags, n);
-	return vgr_state_call(&vgr_thread_slot.word, w, key, len, flags, n);
+	return thread_state_fill(key, len, flags, n);
 }
 
 #ifdef VGR_TESTING
