@@ -548,8 +548,7 @@ static void stats(const double *v, int n, double *med, double *lo, double *hi)
 {
 	double t[64];
 	memcpy(t, v, sizeof(double) * (size_t)n);
-	qsort(t, (size_t)n, sizeof(double), cmp_double);
-	*med = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+	*med = median_of(t, n); /* sorts t */
 	*lo = t[0];
 	*hi = t[n - 1];
 }
