@@ -33,19 +33,24 @@ record() { # NAME RESULT
 }
 
 # Per architecture: Debian arch, GNU triple, kernel flavour, suite for the
-# target's packages, qemu command and console.
+# target's packages, qemu command and kernel command line (its console; riscv64 also prints
+# the early boot through SBI, to show where a boot stops).
 setup_arch() {
+	qemu_again=
 	case $1 in
 	arm64) triple=aarch64-linux-gnu flavour=arm64 suite=bookworm
-		qemu="qemu-system-aarch64 -M virt -cpu max" console=ttyAMA0 ;;
+		qemu="qemu-system-aarch64 -M virt -cpu max" cmdline=console=ttyAMA0 ;;
 	s390x) triple=s390x-linux-gnu flavour=s390x suite=bookworm
-		qemu="qemu-system-s390x -M s390-ccw-virtio -cpu max" console=ttysclp0 ;;
+		qemu="qemu-system-s390x -M s390-ccw-virtio -cpu max" cmdline=console=ttysclp0 ;;
 	riscv64) triple=riscv64-linux-gnu flavour=riscv64 suite=trixie
-		qemu="qemu-system-riscv64 -M virt -cpu rv64 -bios default" console=ttyS0 ;;
+		qemu="qemu-system-riscv64 -M virt -cpu rv64 -bios default" cmdline="console=ttyS0 earlycon=sbi"
+		# A second boot goes without Sstc: the kernel then sets its timer
+		# through SBI, the older path, in case the hang was a lost timer.
+		qemu_again="qemu-system-riscv64 -M virt -cpu rv64,sstc=off -bios default" ;;
 	ppc64el) triple=powerpc64le-linux-gnu flavour=powerpc64le suite=bookworm
-		qemu="qemu-system-ppc64 -M pseries -cpu power9" console=hvc0 ;;
+		qemu="qemu-system-ppc64 -M pseries -cpu power9" cmdline=console=hvc0 ;;
 	loong64) triple=loongarch64-linux-gnu flavour=loong64 suite=sid
-		qemu="qemu-system-loongarch64 -M virt -cpu la464" console=ttyS0 ;;
+		qemu="qemu-system-loongarch64 -M virt -cpu la464" cmdline=console=ttyS0 ;;
 	*) return 1 ;;
 	esac
 }
@@ -113,6 +118,47 @@ fetch_kernel() { # ARCH ROOT
 # packaging, /usr/lib/modules/VERSION/vmlinu* in Linux 7.x's.
 kernel_image() { # ROOT
 	ls "$1"/boot/vmlinu* "$1"/usr/lib/modules/*/vmlinu* 2>/dev/null | head -1
+}
+
+# Boot the guest and wait for it (qrc: qemu's exit status; $log.txt: the
+# console).  A guest that has not reached its /init within
+# VGR_GUEST_BOOT_TIMEOUT seconds is killed and booted once more: no
+# code of the library has run by then, and a TCG boot takes 10-30 s
+# here, while one riscv64 boot in CI printed nothing after OpenSBI for
+# the whole 15 minutes.  The kernel is not quiet until /init, so the
+# console shows where a boot stopped.
+boot_guest() {
+	kernel=$(kernel_image "$root")
+	boot_limit=${VGR_GUEST_BOOT_TIMEOUT:-240}
+	q=$qemu
+	for attempt in 1 2; do
+		# shellcheck disable=SC2086
+		timeout "${VGR_GUEST_TIMEOUT:-900}" $q -m 2048 -smp 2 -nographic -no-reboot \
+			-kernel "$kernel" -initrd "$dir/initramfs.gz" \
+			-append "$cmdline panic=-1" >"$log" 2>&1 &
+		qpid=$!
+		waited=0 hung=0
+		while kill -0 "$qpid" 2>/dev/null && ! grep -q 'VGR-INIT' "$log"; do
+			if [ "$waited" -ge "$boot_limit" ]; then
+				hung=1
+				kill "$qpid"
+				break
+			fi
+			sleep 2
+			waited=$((waited + 2))
+		done
+		wait "$qpid"
+		qrc=$?
+		tr -d '\r' <"$log" >"$log.txt"
+		if [ "$hung" = 0 ] || [ "$attempt" = 2 ]; then
+			break
+		fi
+		cp "$log.txt" "$log.hung.txt"
+		q=${qemu_again:-$qemu}
+		echo "$arch: boot $attempt did not reach /init in ${boot_limit}s; booting again ($q). Its last lines:" |
+			tee -a "$summary"
+		tail -5 "$log.hung.txt" | sed 's/^/    /' | tee -a "$summary"
+	done
 }
 
 run_arch() {
@@ -204,14 +250,8 @@ EOF
 	chmod +x "$ir/init"
 	(cd "$ir" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$dir/initramfs.gz"
 
-	kernel=$(kernel_image "$root")
-	# shellcheck disable=SC2086
-	timeout "${VGR_GUEST_TIMEOUT:-900}" $qemu -m 2048 -smp 2 -nographic -no-reboot \
-		-kernel "$kernel" -initrd "$dir/initramfs.gz" \
-		-append "console=$console panic=-1 quiet" >"$log" 2>&1
-	qrc=$?
+	boot_guest
 	t1=$(date +%s)
-	tr -d '\r' <"$log" >"$log.txt"
 	vdso=$(sed -n 's/^vdso symbol: *//p' "$log.txt" | head -1)
 	backend=$(sed -n 's/^backend: *//p' "$log.txt" | head -1)
 	pass=0 fail=0
@@ -231,7 +271,11 @@ EOF
 	if ! grep -q '^VGR-DONE' "$log.txt"; then
 		record "$arch/boot" FAIL
 		fail=$((fail + 1))
-		echo "$arch: the guest did not finish (qemu exit $qrc); last lines:"
+		if [ "$hung" = 1 ]; then
+			echo "$arch: twice the guest did not reach /init in ${boot_limit}s; last lines:"
+		else
+			echo "$arch: the guest did not finish (qemu exit $qrc); last lines:"
+		fi
 		tail -25 "$log.txt"
 	fi
 	printf '%-8s Linux %-16s %-34s %-22s %3d passed %2d failed  %dm%02ds\n' \
