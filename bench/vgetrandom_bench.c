@@ -358,48 +358,85 @@ static int run_churn(const char *name, double target_ms)
  * each, alternated (the order flips every pair), and the ratio of each
  * pair's times.  Separate processes at separate moments differ by this
  * VM's drift (1 B ranged 1.02-1.85x over rounds); a pair sees the same
- * machine.  The child protocol is size-keyed lines, so for request size
- * psizes[z] the median ratio goes out under key paired_keys[0][z], the
- * first quartile under paired_keys[1][z] and the third under
- * paired_keys[2][z] (the extremes are preempted blocks, not the code). */
+ * machine.  The same pairs at 1 B for the two floors of bench/
+ * wrapper_floor.c say how much of the library's ratio any wrapper pays.
+ * The child prints its summary lines itself ("= " lines, see spawn()):
+ * median ratio and quartiles (the extremes are preempted blocks, not the
+ * code). */
 enum { PAIRS = 1001, PAIR_CALLS = 10000 };
-static const size_t psizes[] = { 1, 4, 16 };
-static const size_t paired_keys[3][3] = { { 1, 4, 16 }, { 32, 64, 128 }, { 200, 256, 1024 } };
+typedef ssize_t (*wrapper_fn)(void *, size_t, unsigned int);
+static wrapper_fn paired_fn;
+static int fill_paired(void *b, size_t n) { return paired_fn(b, n, 0) == (ssize_t)n; }
+
+/* Median, first and third quartile of the pairs' ratios of paired_fn's
+ * time over the raw vDSO's, at n bytes. */
+static int pair_ratios(wrapper_fn fn, size_t n, double q[3])
+{
+	static double ratio[PAIRS];
+	unsigned char buf[16];
+
+	paired_fn = fn;
+	for (int w = 0; w < 1000; w++) {
+		fill_raw_vdso(buf, n);
+		fill_paired(buf, n);
+	}
+	/* Short blocks (~0.2 ms at 1 B): a preemption spoils one pair,
+	 * which the median then ignores. */
+	for (int p = 0; p < PAIRS; p++) {
+		double t[2];
+		for (int k = 0; k < 2; k++) {
+			int wrapped = (k + p) & 1;
+			double t0 = now_ns();
+			for (long i = 0; i < PAIR_CALLS; i++)
+				if (!(wrapped ? fill_paired(buf, n) : fill_raw_vdso(buf, n)))
+					return 0;
+			t[wrapped] = now_ns() - t0;
+		}
+		ratio[p] = t[1] / t[0];
+	}
+	qsort(ratio, PAIRS, sizeof(double), cmp_double);
+	q[0] = ratio[PAIRS / 2];
+	q[1] = ratio[PAIRS / 4];
+	q[2] = ratio[3 * PAIRS / 4];
+	return 1;
+}
+
 static int run_paired(void)
 {
-	unsigned char buf[16];
-	static double ratio[PAIRS];
+	static const size_t psizes[] = { 1, 4, 16 };
+	double q[3];
 
 	if (!load_library() || !setup_raw_vdso()) {
 		printf("skip\n");
 		return 0;
 	}
-	printf("backend %s\n", vgr_backend_fn());
+	printf("backend %s\n= vgetrandom / raw-vdso paired in one process (median of %d pairs "
+	       "of blocks, quartiles):", vgr_backend_fn(), PAIRS);
 	for (size_t z = 0; z < 3; z++) {
-		size_t n = psizes[z];
-		/* Short blocks (~0.2 ms at 1 B): a preemption spoils one pair,
-		 * which the median then ignores. */
-		long calls = PAIR_CALLS;
-		for (int w = 0; w < 1000; w++) {
-			fill_raw_vdso(buf, n);
-			fill_vgetrandom(buf, n);
-		}
-		for (int p = 0; p < PAIRS; p++) {
-			double t[2];
-			for (int k = 0; k < 2; k++) {
-				int lib = (k + p) & 1;
-				double t0 = now_ns();
-				for (long i = 0; i < calls; i++)
-					if (!(lib ? fill_vgetrandom(buf, n) : fill_raw_vdso(buf, n)))
-						return 1;
-				t[lib] = now_ns() - t0;
-			}
-			ratio[p] = t[1] / t[0];
-		}
-		qsort(ratio, PAIRS, sizeof(double), cmp_double);
-		printf("%zu %.4f\n%zu %.4f\n%zu %.4f\n", paired_keys[0][z], ratio[PAIRS / 2],
-		       paired_keys[1][z], ratio[PAIRS / 4], paired_keys[2][z], ratio[3 * PAIRS / 4]);
+		if (!pair_ratios(vgr_fn, psizes[z], q))
+			return 1;
+		printf(" %zu B %.2fx (%.2f-%.2f)", psizes[z], q[0], q[1], q[2]);
 	}
+	printf("\n");
+
+	void *h = dlopen(VGR_FLOOR_PATH, RTLD_NOW | RTLD_LOCAL);
+	void (*setup)(raw_vdso_fn, void *, size_t) =
+		h ? (void (*)(raw_vdso_fn, void *, size_t))(uintptr_t)dlsym(h, "wrapper_floor_setup") : NULL;
+	wrapper_fn tail = h ? (wrapper_fn)(uintptr_t)dlsym(h, "wrapper_floor_tail") : NULL;
+	wrapper_fn contract = h ? (wrapper_fn)(uintptr_t)dlsym(h, "wrapper_floor_contract") : NULL;
+	if (!setup || !tail || !contract) {
+		printf("= wrapper floors (bench/wrapper_floor.c): skipped, %s\n",
+		       h ? "symbols missing" : dlerror());
+		return 0;
+	}
+	setup(raw_fn, raw_state, raw_state_size);
+	printf("= the least any wrapper costs, paired the same way at 1 B:");
+	if (!pair_ratios(tail, 1, q))
+		return 1;
+	printf(" a jump to the vDSO %.2fx (%.2f-%.2f);", q[0], q[1], q[2]);
+	if (!pair_ratios(contract, 1, q))
+		return 1;
+	printf(" with getrandom(2)'s checks and errno %.2fx (%.2f-%.2f)\n", q[0], q[1], q[2]);
 	return 0;
 }
 
@@ -527,6 +564,9 @@ static int spawn(const struct source *s, char *const *extra, double target_ms,
 				memcpy(backend, line + 8, m);
 				backend[m] = 0;
 			}
+		} else if (!strncmp(line, "= ", 2)) {
+			fputs(line + 2, stdout); /* a summary line the child wrote */
+			got++;
 		} else if (sscanf(line, "%zu %lf", &size, &ns) == 2) {
 			for (size_t i = 0; i < NSIZES; i++)
 				if (sizes[i] == size && out)
@@ -555,26 +595,13 @@ static void stats(const double *v, int n, double *med, double *lo, double *hi)
 
 /* The same ratio measured paired in one process (run_paired), which this
  * VM's drift between rounds does not reach: the figure to read for small
- * requests. */
+ * requests.  The child prints the lines. */
 static void paired_summary(const struct source *lib)
 {
-	double got[NSIZES] = { 0 }, v[3][3];
 	char *extra[] = { "--paired", NULL };
 
-	if (spawn(lib, extra, 0, got, NULL, 0) != 0) {
+	if (spawn(lib, extra, 0, NULL, NULL, 0) != 0)
 		printf("vgetrandom / raw-vdso paired in one process: failed\n");
-		return;
-	}
-	for (int k = 0; k < 3; k++)
-		for (int z = 0; z < 3; z++)
-			for (size_t i = 0; i < NSIZES; i++)
-				if (sizes[i] == paired_keys[k][z])
-					v[k][z] = got[i];
-	printf("vgetrandom / raw-vdso paired in one process (median of %d pairs of blocks, quartiles):",
-	       PAIRS);
-	for (int z = 0; z < 3; z++)
-		printf(" %zu B %.2fx (%.2f-%.2f)", psizes[z], v[0][z], v[1][z], v[2][z]);
-	printf("\n");
 }
 
 static void size_label(size_t s, char *out, size_t len)
