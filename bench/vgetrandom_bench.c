@@ -80,6 +80,19 @@ static int fill_syscall(void *b, size_t n) { return syscall(SYS_getrandom, b, n,
 static int fill_libc_getrandom(void *b, size_t n) { return getrandom(b, n, 0) == (ssize_t)n; } /* libc's: the library is never global here */
 static int fill_vgetrandom(void *b, size_t n) { return vgr_fn(b, n, 0) == (ssize_t)n; }
 
+/* The churn table's control: 100 ns of work that touches no shared data,
+ * in place of a call.  What a new thread's first 100 ns cost in the paired
+ * measure says how far a first call can get below it. */
+static int fill_spin_100ns(void *b, size_t n)
+{
+	double end = now_ns() + 100;
+	(void)b;
+	(void)n;
+	while (now_ns() < end)
+		;
+	return 1;
+}
+
 static int urandom_fd = -1;
 static int fill_urandom(void *b, size_t n) { return read(urandom_fd, b, n) == (ssize_t)n; }
 
@@ -140,6 +153,8 @@ static fill_fn child_source(const char *name)
 #endif
 	if (!strcmp(name, "syscall"))
 		return fill_syscall;
+	if (!strcmp(name, "spin-100ns"))
+		return fill_spin_100ns;
 	/* Under glibc 2.41's loader, libc's own names are 2.41's. */
 	if (!strcmp(name, "libc-getrandom") || !strcmp(name, "glibc-2.41-getrandom"))
 		return fill_libc_getrandom;
@@ -778,24 +793,27 @@ static void scaling_and_churn(int quick, int rounds, const char *dir)
 
 	/* Churn. */
 	/* glibc 2.41's row is measured against create/join under glibc 2.41
-	 * (index 5): its pthread_create is not 2.36's. */
-	const char *cnames[6] = { "none", "syscall", "vgetrandom", names[2], "glibc-2.41-getrandom",
-	                          "none" };
-	static double cres[6][64], cpair[6][64], cfirst[6][64], clater[6][64];
+	 * (index 6): its pthread_create is not 2.36's.  spin-100ns is the
+	 * control (fill_spin_100ns). */
+	const char *cnames[7] = { "none", "syscall", "vgetrandom", names[2], "glibc-2.41-getrandom",
+	                          "spin-100ns", "none" };
+	static double cres[7][64], cpair[7][64], cfirst[7][64], clater[7][64];
+	struct source spin = { .name = "spin-100ns" };
 	struct source bare = { .name = "none" };
 	int g41 = source_index("glibc-2.41-getrandom");
 	struct source bare41 = g41 >= 0 ? src[g41] : bare;
 	snprintf(bare41.name, sizeof(bare41.name), "none");
 	for (int r = 0; r < r_count; r++)
-		for (int k = 0; k < 6; k++) {
-			int si = k == 0 ? -2 : k == 5 ? (g41 >= 0 ? -3 : -1)
+		for (int k = 0; k < 7; k++) {
+			int si = k == 0 ? -2 : k == 6 ? (g41 >= 0 ? -3 : -1) : k == 5 ? -4
 			       : (cnames[k] ? source_index(cnames[k]) : -1);
 			if (si == -1)
 				continue;
 			double got[NSIZES] = { 0 };
 			char *extra[] = { "--churn", NULL };
 			fprintf(stderr, "\rchurn %d/%d: %-24s", r + 1, r_count, cnames[k]);
-			spawn(si == -2 ? &bare : si == -3 ? &bare41 : &src[si], extra, ms, got, NULL, 0);
+			spawn(si == -2 ? &bare : si == -3 ? &bare41 : si == -4 ? &spin : &src[si], extra, ms,
+			      got, NULL, 0);
 			/* by size index: 1, 4, 16, 32 bytes are run_churn's keys */
 			cpair[k][r] = got[0];
 			cfirst[k][r] = got[1];
@@ -808,21 +826,24 @@ static void scaling_and_churn(int quick, int rounds, const char *dir)
 	printf("\nthread churn: ns per pthread_create + one 16-byte call + pthread_join, median of %d (min-max)\n"
 	       "  \"paired\": in one process, blocks of 16 cycles with and without the call alternated,\n"
 	       "  the median difference per cycle; \"first\"/\"later\": a new thread's first and second\n"
-	       "  call, timed inside it (medians)\n", r_count);
+	       "  call, timed inside it (medians); the control does 100 ns of work instead of a call\n",
+	       r_count);
 	if (csv)
 		fprintf(csv, "source,ns_per_cycle_median,ns_min,ns_max,paired_added_ns,first_call_ns,"
 		             "later_call_ns,rounds\n");
 	double base = 0, base41 = 0, lo41, hi41;
 	if (g41 >= 0)
-		stats(cres[5], r_count, &base41, &lo41, &hi41);
-	for (int k = 0; k < 5; k++) {
+		stats(cres[6], r_count, &base41, &lo41, &hi41);
+	for (int k = 0; k < 6; k++) {
 		double med, lo, hi, pm = 0, plo = 0, phi = 0, fm = 0, lm = 0, x, y;
-		if (!cnames[k] || (k > 0 && source_index(cnames[k]) < 0))
+		if (!cnames[k] || (k > 0 && k < 5 && source_index(cnames[k]) < 0))
 			continue;
 		stats(cres[k], r_count, &med, &lo, &hi);
 		if (k == 0)
 			base = med;
-		printf("%-28s %9.0f (%.0f-%.0f)", k == 0 ? "create/join only" : cnames[k], med, lo, hi);
+		printf("%-28s %9.0f (%.0f-%.0f)",
+		       k == 0 ? "create/join only" : k == 5 ? "control: 100 ns of work" : cnames[k],
+		       med, lo, hi);
 		if (k > 0) {
 			stats(cpair[k], r_count, &pm, &plo, &phi);
 			stats(cfirst[k], r_count, &fm, &x, &y);
