@@ -803,17 +803,21 @@ static void scaling_and_churn(int quick, int rounds, const char *dir)
 	int g41 = source_index("glibc-2.41-getrandom");
 	struct source bare41 = g41 >= 0 ? src[g41] : bare;
 	snprintf(bare41.name, sizeof(bare41.name), "none");
+	/* The child each row spawns; NULL: a source not measured here. */
+	const struct source *crow[7] = { &bare, NULL, NULL, NULL, NULL, &spin,
+	                                 g41 >= 0 ? &bare41 : NULL };
+	for (int k = 1; k < 5; k++) {
+		int si = cnames[k] ? source_index(cnames[k]) : -1;
+		crow[k] = si >= 0 ? &src[si] : NULL;
+	}
 	for (int r = 0; r < r_count; r++)
 		for (int k = 0; k < 7; k++) {
-			int si = k == 0 ? -2 : k == 6 ? (g41 >= 0 ? -3 : -1) : k == 5 ? -4
-			       : (cnames[k] ? source_index(cnames[k]) : -1);
-			if (si == -1)
+			if (!crow[k])
 				continue;
 			double got[NSIZES] = { 0 };
 			char *extra[] = { "--churn", NULL };
 			fprintf(stderr, "\rchurn %d/%d: %-24s", r + 1, r_count, cnames[k]);
-			spawn(si == -2 ? &bare : si == -3 ? &bare41 : si == -4 ? &spin : &src[si], extra, ms,
-			      got, NULL, 0);
+			spawn(crow[k], extra, ms, got, NULL, 0);
 			/* by size index: 1, 4, 16, 32 bytes are run_churn's keys */
 			cpair[k][r] = got[0];
 			cfirst[k][r] = got[1];
@@ -836,7 +840,7 @@ static void scaling_and_churn(int quick, int rounds, const char *dir)
 		stats(cres[6], r_count, &base41, &lo41, &hi41);
 	for (int k = 0; k < 6; k++) {
 		double med, lo, hi, pm = 0, plo = 0, phi = 0, fm = 0, lm = 0, x, y;
-		if (!cnames[k] || (k > 0 && k < 5 && source_index(cnames[k]) < 0))
+		if (!crow[k])
 			continue;
 		stats(cres[k], r_count, &med, &lo, &hi);
 		if (k == 0)
