@@ -94,9 +94,9 @@ chacha_counter_words(uint64_t counter, VEC *lo, VEC *hi)
 
 /* Defines the kernel entry point NAME from the file's GROUP function and
  * store_group(): whole groups straight into out, and any remainder as one
- * more group through a wiped stack buffer.  Which narrower kernel takes a small remainder
- * instead is not decided here but in one place, chacha_blocks()
- * (chacha_dispatch.c).
+ * more group through a wiped stack buffer.  Which narrower kernel takes a
+ * small remainder instead is not decided here but in one place,
+ * chacha_blocks() (chacha_dispatch.c).
  *
  * The round state is a local array whose address never escapes, so the
  * compiler can keep it in registers; taking its address (to wipe it) would

@@ -204,9 +204,10 @@ static void test_abandoned_state_recovers(void **unused)
 /* Many short storms, each on a fresh thread that then exits: after every
  * round the states in use are back where they were, so no round lost a
  * state or gave one back twice (with siglongjmp: see the bound below).
- * With the earlier design (a handler replaced a state after 16 nested hits) 54 of 300 rounds on the vDSO and
- * 209 of 300 on the generator ended with a state lost: the handler ran
- * between the interrupted call's last check and its store. */
+ * With the earlier design (a handler replaced a state after 16 nested
+ * hits) 54 of 300 rounds on the vDSO and 209 of 300 on the generator ended
+ * with a state lost: the handler ran between the interrupted call's last
+ * check and its store. */
 static void exit_storms(int use_longjmp)
 {
 	struct sigaction sa = { .sa_handler = handler };
