@@ -93,6 +93,20 @@ static int fill_spin_100ns(void *b, size_t n)
 	return 1;
 }
 
+/* The churn table's second control: a thread-exit hook armed, and nothing
+ * else.  A library that takes a thread's state back when the thread exits
+ * (as this one does, lib/thread_state.c) must arm one in the thread's first
+ * call: glibc then runs its key destructors at exit.  This row is that much
+ * with a destructor that does nothing. */
+static pthread_key_t exit_hook_key;
+static void exit_hook_noop(void *p) { (void)p; }
+static int fill_exit_hook(void *b, size_t n)
+{
+	(void)b;
+	(void)n;
+	return pthread_setspecific(exit_hook_key, &exit_hook_key) == 0;
+}
+
 static int urandom_fd = -1;
 static int fill_urandom(void *b, size_t n) { return read(urandom_fd, b, n) == (ssize_t)n; }
 
@@ -155,6 +169,8 @@ static fill_fn child_source(const char *name)
 		return fill_syscall;
 	if (!strcmp(name, "spin-100ns"))
 		return fill_spin_100ns;
+	if (!strcmp(name, "exit-hook"))
+		return pthread_key_create(&exit_hook_key, exit_hook_noop) == 0 ? fill_exit_hook : NULL;
 	/* Under glibc 2.41's loader, libc's own names are 2.41's. */
 	if (!strcmp(name, "libc-getrandom") || !strcmp(name, "glibc-2.41-getrandom"))
 		return fill_libc_getrandom;
@@ -792,26 +808,33 @@ static void scaling_and_churn(int quick, int rounds, const char *dir)
 		fclose(csv);
 
 	/* Churn. */
-	/* glibc 2.41's row is measured against create/join under glibc 2.41
-	 * (index 6): its pthread_create is not 2.36's.  spin-100ns is the
-	 * control (fill_spin_100ns). */
-	const char *cnames[7] = { "none", "syscall", "vgetrandom", names[2], "glibc-2.41-getrandom",
-	                          "spin-100ns", "none" };
-	static double cres[7][64], cpair[7][64], cfirst[7][64], clater[7][64];
+	/* Rows: create/join alone, four sources, the two controls
+	 * (fill_spin_100ns, fill_exit_hook), and create/join under glibc 2.41,
+	 * which glibc 2.41's row is measured against: its pthread_create is
+	 * not 2.36's. */
+	enum { CH_BARE, CH_CONTROL_SPIN = 5, CH_CONTROL_HOOK, CH_BARE41, CH_ROWS };
+	const char *cnames[CH_ROWS] = { "none", "syscall", "vgetrandom", names[2],
+	                                "glibc-2.41-getrandom", "spin-100ns", "exit-hook", "none" };
+	const char *clabel[CH_ROWS] = { [CH_BARE] = "create/join only",
+	                                [CH_CONTROL_SPIN] = "control: 100 ns of work",
+	                                [CH_CONTROL_HOOK] = "control: an exit hook" };
+	static double cres[CH_ROWS][64], cpair[CH_ROWS][64], cfirst[CH_ROWS][64], clater[CH_ROWS][64];
 	struct source spin = { .name = "spin-100ns" };
+	struct source hook = { .name = "exit-hook" };
 	struct source bare = { .name = "none" };
 	int g41 = source_index("glibc-2.41-getrandom");
 	struct source bare41 = g41 >= 0 ? src[g41] : bare;
 	snprintf(bare41.name, sizeof(bare41.name), "none");
 	/* The child each row spawns; NULL: a source not measured here. */
-	const struct source *crow[7] = { &bare, NULL, NULL, NULL, NULL, &spin,
-	                                 g41 >= 0 ? &bare41 : NULL };
-	for (int k = 1; k < 5; k++) {
+	const struct source *crow[CH_ROWS] = { [CH_BARE] = &bare, [CH_CONTROL_SPIN] = &spin,
+	                                       [CH_CONTROL_HOOK] = &hook,
+	                                       [CH_BARE41] = g41 >= 0 ? &bare41 : NULL };
+	for (int k = 1; k < CH_CONTROL_SPIN; k++) {
 		int si = cnames[k] ? source_index(cnames[k]) : -1;
 		crow[k] = si >= 0 ? &src[si] : NULL;
 	}
 	for (int r = 0; r < r_count; r++)
-		for (int k = 0; k < 7; k++) {
+		for (int k = 0; k < CH_ROWS; k++) {
 			if (!crow[k])
 				continue;
 			double got[NSIZES] = { 0 };
@@ -830,37 +853,37 @@ static void scaling_and_churn(int quick, int rounds, const char *dir)
 	printf("\nthread churn: ns per pthread_create + one 16-byte call + pthread_join, median of %d (min-max)\n"
 	       "  \"paired\": in one process, blocks of 16 cycles with and without the call alternated,\n"
 	       "  the median difference per cycle; \"first\"/\"later\": a new thread's first and second\n"
-	       "  call, timed inside it (medians); the control does 100 ns of work instead of a call\n",
+	       "  call, timed inside it (medians); the controls do 100 ns of work, or arm a\n"
+	       "  thread-exit hook (pthread_setspecific, a destructor that does nothing), instead of a call\n",
 	       r_count);
 	if (csv)
 		fprintf(csv, "source,ns_per_cycle_median,ns_min,ns_max,paired_added_ns,first_call_ns,"
 		             "later_call_ns,rounds\n");
 	double base = 0, base41 = 0, lo41, hi41;
 	if (g41 >= 0)
-		stats(cres[6], r_count, &base41, &lo41, &hi41);
-	for (int k = 0; k < 6; k++) {
+		stats(cres[CH_BARE41], r_count, &base41, &lo41, &hi41);
+	for (int k = 0; k < CH_BARE41; k++) {
 		double med, lo, hi, pm = 0, plo = 0, phi = 0, fm = 0, lm = 0, x, y;
+		bool under41 = k == 4;
 		if (!crow[k])
 			continue;
 		stats(cres[k], r_count, &med, &lo, &hi);
-		if (k == 0)
+		if (k == CH_BARE)
 			base = med;
-		printf("%-28s %9.0f (%.0f-%.0f)",
-		       k == 0 ? "create/join only" : k == 5 ? "control: 100 ns of work" : cnames[k],
-		       med, lo, hi);
-		if (k > 0) {
+		printf("%-28s %9.0f (%.0f-%.0f)", clabel[k] ? clabel[k] : cnames[k], med, lo, hi);
+		if (k != CH_BARE) {
 			stats(cpair[k], r_count, &pm, &plo, &phi);
 			stats(cfirst[k], r_count, &fm, &x, &y);
 			stats(clater[k], r_count, &lm, &x, &y);
 			printf("   %+.0f ns against create/join alone%s (%.0f); paired %+.0f ns (%+.0f to %+.0f);"
 			       " first %.0f ns, later %.0f ns",
-			       k == 4 ? med - base41 : med - base, k == 4 ? " under glibc 2.41" : "",
-			       k == 4 ? base41 : base, pm, plo, phi, fm, lm);
+			       under41 ? med - base41 : med - base, under41 ? " under glibc 2.41" : "",
+			       under41 ? base41 : base, pm, plo, phi, fm, lm);
 		}
 		printf("\n");
 		if (csv)
 			fprintf(csv, "%s,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%d\n",
-			        k == 0 ? "create-join-only" : cnames[k], med, lo, hi, pm, fm, lm, r_count);
+			        k == CH_BARE ? "create-join-only" : cnames[k], med, lo, hi, pm, fm, lm, r_count);
 	}
 	if (csv && g41 >= 0)
 		fprintf(csv, "create-join-only-glibc-2.41,%.1f,%.1f,%.1f,,,,%d\n", base41, lo41, hi41,
