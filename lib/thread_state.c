@@ -39,6 +39,10 @@ struct vgr_provider vgr_provider;
 #define tls vgr_thread_slot
 #define BUSY VGR_STATE_BUSY
 
+/* The thread-exit hook: a pthread key's destructor, armed by the first
+ * call.  glibc's other hook, __cxa_thread_atexit_impl, allocates in the new
+ * thread: a thread that armed it cost +0.94 to +1.15 us more to create and
+ * join here, against +0.19 to +0.35 us for a key (2026-12-01, paired). */
 static pthread_key_t exit_key;
 
 /* Give back the state in a slot at thread exit.  No frame can be inside
