@@ -812,7 +812,7 @@ static void scaling_and_churn(int quick, int rounds, const char *dir)
 	 * (fill_spin_100ns, fill_exit_hook), and create/join under glibc 2.41,
 	 * which glibc 2.41's row is measured against: its pthread_create is
 	 * not 2.36's. */
-	enum { CH_BARE, CH_CONTROL_SPIN = 5, CH_CONTROL_HOOK, CH_BARE41, CH_ROWS };
+	enum { CH_BARE, CH_GLIBC41 = 4, CH_CONTROL_SPIN, CH_CONTROL_HOOK, CH_BARE41, CH_ROWS };
 	const char *cnames[CH_ROWS] = { "none", "syscall", "vgetrandom", names[2],
 	                                "glibc-2.41-getrandom", "spin-100ns", "exit-hook", "none" };
 	const char *clabel[CH_ROWS] = { [CH_BARE] = "create/join only",
@@ -864,7 +864,7 @@ static void scaling_and_churn(int quick, int rounds, const char *dir)
 		stats(cres[CH_BARE41], r_count, &base41, &lo41, &hi41);
 	for (int k = 0; k < CH_BARE41; k++) {
 		double med, lo, hi, pm = 0, plo = 0, phi = 0, fm = 0, lm = 0, x, y;
-		bool under41 = k == 4;
+		bool under41 = k == CH_GLIBC41;
 		if (!crow[k])
 			continue;
 		stats(cres[k], r_count, &med, &lo, &hi);
