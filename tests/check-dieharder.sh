@@ -32,9 +32,15 @@ printf '%20s|%4s|%10s|%8s|%10s|%10s\n' $name 7 100000 100 $p "${verdict:-PASSED}
 EOF
 chmod +x "$tmp/bin/dieharder"
 
-case_() { # NAME PLAN WANT-EXIT WANT-TEXT
+with_stand_in() { # PLAN GENERATOR-COMMAND...: dieharder.sh on the stand-in, runs counted afresh
+	plan=$1
+	shift
 	rm -f "$tmp"/runs-*
-	out=$(PATH="$tmp/bin:$PATH" FAKE_DIR=$tmp FAKE_PLAN=$2 sh "$script" head -c 1000 /dev/zero)
+	PATH="$tmp/bin:$PATH" FAKE_DIR=$tmp FAKE_PLAN=$plan sh "$script" "$@"
+}
+
+case_() { # NAME PLAN WANT-EXIT WANT-TEXT
+	out=$(with_stand_in "$2" head -c 1000 /dev/zero)
 	got=$?
 	if [ $got -ne "$3" ] || ! echo "$out" | grep -qF -- "$4"; then
 		echo "FAIL $1: exit $got (want $3), output:"
@@ -56,8 +62,7 @@ case_ "a rerun with no result" "100=FAILED,NONE" 1 "FAILED, then no result: sts_
 case_ "no result at all" "0=NONE 100=NONE 101=NONE 102=NONE" 1 "dieharder printed no result"
 
 # Only the rerun of the test that FAILED: sts_serial ran twice, the others once.
-rm -f "$tmp"/runs-*
-PATH="$tmp/bin:$PATH" FAKE_DIR=$tmp FAKE_PLAN="102=FAILED,PASSED" sh "$script" true >/dev/null
+with_stand_in "102=FAILED,PASSED" true >/dev/null
 runs="$(cat "$tmp/runs-0") $(cat "$tmp/runs-100") $(cat "$tmp/runs-101") $(cat "$tmp/runs-102")"
 if [ "$runs" = "1 1 1 2" ]; then
 	echo "ok   runs per test: $runs"

@@ -45,8 +45,9 @@ if [ -z "$out" ]; then
 	exit 1
 fi
 summary="$(echo "$out" | grep -c PASSED) PASSED, $(echo "$out" | grep -c WEAK) WEAK, $(echo "$out" | grep -c FAILED) FAILED"
+failed=$(failures "$out")
 again=
-for t in $(failures "$out" | cut -d' ' -f1 | sort -u); do
+for t in $(echo "$failed" | cut -d' ' -f1 | sort -u); do
 	rerun=$(lines "$(number_of "$t")" "$@")
 	if [ -z "$rerun" ] || echo "$rerun" | grep -q FAILED; then
 		echo "$out"
@@ -59,6 +60,6 @@ for t in $(failures "$out" | cut -d' ' -f1 | sort -u); do
 		fi
 		exit 1
 	fi
-	again="$again; $t FAILED (p = $(failures "$out" | awk -v t="$t" '$1 == t { print $2; exit }')), passed on fresh bytes"
+	again="$again; $t FAILED (p = $(echo "$failed" | awk -v t="$t" '$1 == t { print $2; exit }')), passed on fresh bytes"
 done
 echo "$summary in diehard_birthdays, sts_monobit, sts_runs, sts_serial$again"
