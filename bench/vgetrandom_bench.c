@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <gnu/libc-version.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
