@@ -10,13 +10,14 @@
 set -eu
 cd "$(dirname "$0")/.."
 . tests/ensure-deps.sh
-ensure_deps meson ninja-build gcc pkg-config libsodium-dev libssl-dev libbsd-dev \
-	liburing-dev gnuplot-nox systemtap-sdt-dev
+. tests/build-inputs.sh
+# shellcheck disable=SC2086
+ensure_deps $vgr_bench_pkgs
 
 builddir=${BUILDDIR:-build-release}
 if [ ! -f "$builddir/build.ninja" ]; then
-	meson setup "$builddir" --buildtype=release \
-		-Dtests=disabled -Dexamples=disabled -Dbench=enabled
+	# shellcheck disable=SC2086
+	meson setup "$builddir" $vgr_bench_setup
 fi
 meson compile -C "$builddir"
 # The peers: glibc 2.41 and Go 1.24 (bench/fetch-peers.sh; cached).

@@ -15,8 +15,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 . tests/ensure-deps.sh
+. tests/build-inputs.sh
 
-pkgs="meson ninja-build gcc g++ pkg-config python3 libcmocka-dev libsodium-dev strace uuid-runtime openssh-client abigail-tools cmake systemtap-sdt-dev bpftrace"
+pkgs="$vgr_test_build_pkgs $vgr_test_tool_pkgs"
 harness=0
 if [ "${VGR_SKIP_HARNESS:-0}" != 1 ]; then
 	harness=1
@@ -46,8 +47,8 @@ logs=""
 rc=0
 
 if [ ! -f "$builddir/build.ninja" ]; then
-	meson setup "$builddir" --werror --fatal-meson-warnings \
-		-Dtests=enabled -Dexamples=enabled -Dbench=enabled
+	# shellcheck disable=SC2086
+	meson setup "$builddir" $vgr_test_setup
 fi
 meson compile -C "$builddir"
 meson test -C "$builddir" --print-errorlogs "$@" || rc=$?

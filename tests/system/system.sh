@@ -35,14 +35,9 @@ skip() { record userland SKIP "$1"; exit 77; }
 command -v mmdebstrap >/dev/null || skip "(mmdebstrap is not installed)"
 command -v unshare >/dev/null || skip "(unshare is not installed)"
 
-# The machine's own Debian mirror, else Debian's.
-mirror=$(sed -n 's/^URIs: *\([^ ]*\/debian\)$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
-[ -n "$mirror" ] || mirror=$(sed -n 's/^deb \(http[^ ]*\/debian\) .*/\1/p' /etc/apt/sources.list 2>/dev/null | head -1)
-[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
-python3 - "$mirror/dists/$suite/Release" <<'PY' || skip "(the mirror $mirror is not reachable)"
-import sys, urllib.request
-urllib.request.urlopen(sys.argv[1], timeout=20).read(1)
-PY
+. "$src/tests/debian-mirror.sh"
+mirror=$(debian_mirror)
+mirror_reachable "$mirror" $suite || skip "(the mirror $mirror is not reachable)"
 
 # --- the root: built once per package list ---
 stamp="$suite $packages $mirror"
