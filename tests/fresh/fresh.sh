@@ -13,10 +13,13 @@
 # the builds write only to a directory bound in from outside, so a cached
 # root stays as mmdebstrap made it.
 #
-# usage: fresh.sh BUILDDIR RESULTS_FILE   (as root; exit 77 = skipped)
+# usage: fresh.sh BUILDDIR RESULTS_FILE [ROOT...]   (as root; exit 77 =
+#        skipped; ROOT: test, bench or minimal, default all three)
 set -u
 build=$(cd "$1" && pwd)
 results=$2
+shift 2
+only="$*"
 src=$(cd "$(dirname "$0")/../.." && pwd)
 suite=bookworm
 rc=0
@@ -106,17 +109,36 @@ build_in() {
 	rm -rf "$work"
 }
 
-# shellcheck disable=SC2086
-for set in "test:$vgr_test_build_pkgs $vgr_test_tool_pkgs:$vgr_test_setup" \
-	"bench:$vgr_bench_pkgs:$vgr_bench_setup" \
-	"minimal:$vgr_minimal_pkgs:$vgr_test_setup"; do
+# The roots are made side by side (mostly waiting on the mirror and dpkg),
+# then the builds run one after another.
+sets="test:$vgr_test_build_pkgs $vgr_test_tool_pkgs:$vgr_test_setup
+bench:$vgr_bench_pkgs:$vgr_bench_setup
+minimal:$vgr_minimal_pkgs:$vgr_test_setup"
+wanted() { [ -z "$only" ] || case " $only " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+pids=""
+while IFS= read -r set; do
 	name=${set%%:*} rest=${set#*:}
-	pkgs=${rest%%:*} opts=${rest#*:}
-	if make_root "$name" $pkgs; then
-		build_in "$name" $opts
-	else
+	wanted "$name" || continue
+	# shellcheck disable=SC2086
+	{ make_root "$name" ${rest%%:*} || : >"$build/fresh-$name.failed"; } &
+	pids="$pids $!"
+done <<EOF
+$sets
+EOF
+# shellcheck disable=SC2086
+wait $pids
+while IFS= read -r set; do
+	name=${set%%:*} rest=${set#*:}
+	wanted "$name" || continue
+	if [ -e "$build/fresh-$name.failed" ]; then
+		rm -f "$build/fresh-$name.failed"
 		tail -20 "$build/fresh-$name-mmdebstrap.log"
 		record "$name-root" FAIL "(mmdebstrap failed: $build/fresh-$name-mmdebstrap.log)"
+		continue
 	fi
-done
+	# shellcheck disable=SC2086
+	build_in "$name" ${rest#*:}
+done <<EOF
+$sets
+EOF
 exit $rc
