@@ -4,9 +4,13 @@
 # (so the NEON kernel is tested for real; VGR_SKIP_CROSS=1 skips it), the
 # guest profile on the real kernels of arm64, s390x, riscv64 and ppc64le
 # under qemu-system (tests/guest/guests.sh; VGR_SKIP_GUESTS=1 skips it),
-# the system-wide test of tests/system/system.sh (a Debian 12 userland with
-# the library in /etc/ld.so.preload; as root with the Debian mirror
-# reachable, else skipped with the reason; VGR_SKIP_SYSTEM=1 skips it),
+# the fresh-machine stage of tests/fresh/fresh.sh (the dist tarball built in
+# new Debian 12 roots holding exactly the packages each command installs;
+# as root with the Debian mirror reachable, else skipped with the reason;
+# VGR_SKIP_FRESH=1 skips it), the system-wide test of tests/system/system.sh
+# (a Debian 12 userland with the library in /etc/ld.so.preload; as root with
+# the Debian mirror reachable, else skipped with the reason;
+# VGR_SKIP_SYSTEM=1 skips it),
 # then the harness of tests/harness.sh: ASan+UBSan, TSan, valgrind,
 # libFuzzer, musl, rngtest and dieharder (VGR_SKIP_HARNESS=1 skips it).
 # Installs missing Debian/Ubuntu packages when run as root (otherwise prints
@@ -34,6 +38,11 @@ if [ "$(uname -m)" = x86_64 ] && [ "${VGR_SKIP_GUESTS:-0}" != 1 ]; then
 	pkgs="$pkgs gcc-aarch64-linux-gnu gcc-s390x-linux-gnu gcc-powerpc64le-linux-gnu
 		gcc-riscv64-linux-gnu qemu-system-arm qemu-system-misc qemu-system-ppc cpio"
 fi
+fresh=0
+if [ "${VGR_SKIP_FRESH:-0}" != 1 ]; then
+	fresh=1
+	[ "$(id -u)" = 0 ] && pkgs="$pkgs mmdebstrap"
+fi
 system=0
 if [ "${VGR_SKIP_SYSTEM:-0}" != 1 ]; then
 	system=1
@@ -53,6 +62,13 @@ fi
 meson compile -C "$builddir"
 meson test -C "$builddir" --print-errorlogs "$@" || rc=$?
 logs="$builddir/meson-logs/testlog.json"
+
+if [ $fresh = 1 ]; then
+	: >"$builddir/fresh-results.jsonl"
+	sh tests/fresh/fresh.sh "$builddir" "$builddir/fresh-results.jsonl"
+	case $? in 0|77) ;; *) rc=1 ;; esac
+	logs="$logs $builddir/fresh-results.jsonl"
+fi
 
 if [ $system = 1 ]; then
 	: >"$builddir/system-results.jsonl"
