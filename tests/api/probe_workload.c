@@ -8,11 +8,16 @@
  * "probe-workload threads": 8 threads make 10 16-byte calls each.
  * "probe-workload churn N": N threads, one after another, make one
  * 16-byte call each (tests/api/test_churn_syscalls.sh).
+ * "probe-workload ping": named vgr-ping, prints its backend, then until
+ * killed fires every probe the test counts: a new thread's call (a state
+ * taken), vgetrandom_reseed(), a forked child's call (its reclaim).  The
+ * test starts its workload only once its tracer has seen each of them.
  */
 #include <stdlib.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,6 +55,25 @@ int main(int argc, char **argv)
 			ok &= one;
 		}
 		return ok ? 0 : 1;
+	}
+	if (argc > 1 && !strcmp(argv[1], "ping")) {
+		prctl(PR_SET_NAME, "vgr-ping", 0, 0, 0);
+		printf("backend %s\n", vgetrandom_backend());
+		fflush(stdout);
+		for (;;) {
+			pthread_t t;
+			int one = 1;
+			if (pthread_create(&t, NULL, one_call, &one) != 0 || pthread_join(t, NULL) != 0 ||
+			    !one)
+				return 1;
+			vgetrandom_reseed();
+			pid_t child = fork();
+			if (child == 0)
+				_exit(vgetrandom(small, sizeof(small), 0) == (ssize_t)sizeof(small) ? 0 : 1);
+			if (child < 0 || waitpid(child, NULL, 0) != child)
+				return 1;
+			usleep(20000);
+		}
 	}
 	if (argc > 1 && !strcmp(argv[1], "threads")) {
 		pthread_t t[8];

@@ -3,7 +3,11 @@
 # (probe_workload.c), they count exactly the requests it made, by path,
 # the reseeds by reason, the states taken and the fork reclaim.
 # With a third argument, also the shipped script vgetrandom.bt, pointed at
-# this build's library: its per-second table shows the same counts.
+# this build's library: its totals show the same counts.
+# The workload starts only after the tracer has shown that each probe the
+# test counts is attached: a pinger ("probe-workload ping", named vgr-ping)
+# fires them until the tracer reports each one seen.  bpftrace attaches
+# probes one at a time, and its BEGIN marks the start of that, not its end.
 # usage: test_bpftrace.sh LIBRARY WORKLOAD [VGETRANDOM_BT]
 #        (exit 77: bpftrace cannot run here)
 set -u
@@ -48,22 +52,68 @@ stop_tracer() {
 	kill $guard 2>/dev/null
 }
 
+# start_ping: the pinger in the background ($ping), its backend in $ping_backend
+start_ping() {
+	"$work" ping >"$tmp/ping.out" &
+	ping=$!
+	for _ in $(seq 300); do
+		ping_backend=$(sed -n 's/^backend //p' "$tmp/ping.out")
+		[ -n "$ping_backend" ] && return 0
+		sleep 0.1
+	done
+	echo "FAIL: the pinger did not start"; exit 1
+}
+stop_ping() { kill $ping 2>/dev/null; wait $ping 2>/dev/null; }
+# await_seen FILE PATTERN...: returns once FILE has a line matching each
+# PATTERN (the tracer saw the pinger fire that probe); FAIL after 60 s.
+await_seen() {
+	f=$1
+	shift
+	for _ in $(seq 600); do
+		all=1
+		for pat in "$@"; do grep -q "$pat" "$f" 2>/dev/null || { all=0; break; }; done
+		[ $all = 1 ] && return 0
+		kill -0 $bt 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "FAIL: the tracer never saw the pinger fire: $*"
+	stop_ping
+	stop_tracer
+	exit 1
+}
+
 p="usdt:$lib:vgetrandom"
 # Attached to the library file, so to every process that maps it: keyed by
 # pid, since another process (a parallel test) fires the same probes.
-# (bpftrace -c cannot resolve a library's probes before the exec.)
+# (bpftrace -c cannot resolve a library's probes before the exec.)  Each
+# handler also reports, once, that it saw the pinger.
+seen() { # NAME: the handshake statement of one handler
+	printf 'if (comm == "vgr-ping" && @seen_%s == 0) { @seen_%s = 1; printf("seen %s\\n"); }' \
+		"$1" "$1" "$1"
+}
+start_ping
 if ! start_tracer ready "$tmp/maps" "$tmp/bt.err" -q -e "
 BEGIN { printf(\"ready\\n\"); }
-$p:request { @request[pid, arg2] = count(); @bytes[pid, arg2] = sum(arg0); }
-$p:reseed { @reseed[pid, arg0] = count(); }
-$p:state_take { @take[pid] = count(); }
-$p:fork_reclaim { @reclaim[pid] = count(); }
+$p:request { @request[pid, arg2] = count(); @bytes[pid, arg2] = sum(arg0); $(seen request) }
+$p:reseed { @reseed[pid, arg0] = count(); $(seen reseed) }
+$p:state_take { @take[pid] = count(); $(seen take) }
+$p:fork_reclaim { @reclaim[pid] = count(); $(seen reclaim) }
 $p:fallback { @fallback[pid, arg0] = count(); }
 "; then
 	stop_tracer
+	stop_ping
+	# An error in the program above is this test's defect, not the machine's.
+	grep -q '^stdin:[0-9]' "$tmp/bt.err" && { echo "FAIL: $(head -3 "$tmp/bt.err")"; exit 1; }
 	echo "SKIP: bpftrace cannot attach here: $(grep -v RLIMIT "$tmp/bt.err" | head -2)"
 	exit 77
 fi
+# The probes this backend fires, each seen from the pinger.
+case $ping_backend in
+syscall) await_seen "$tmp/maps" "seen request" ;;
+chacha-*) await_seen "$tmp/maps" "seen request" "seen take" "seen reclaim" "seen reseed" ;;
+*) await_seen "$tmp/maps" "seen request" "seen take" "seen reclaim" ;;
+esac
+stop_ping
 "$work" >"$tmp/work.out"; wrc=$?
 stop_tracer
 out=$(cat "$tmp/work.out" "$tmp/maps")
@@ -111,14 +161,20 @@ expect "fallbacks to the system call" "$(printf '%s\n' "$out" | grep -c "^@fallb
 if [ -n "$script" ] && [ $small = 1 ] && [ $big = 2 ]; then
 	installed=$(sed -n 's/.*Tracing libvgetrandom (\([^)]*\)).*/\1/p' "$script")
 	sed "s|$installed|$lib|g" "$script" >"$tmp/vgetrandom.bt"
+	start_ping
 	start_tracer Tracing "$tmp/table" "$tmp/bt2.err" "$tmp/vgetrandom.bt"
+	# Its table, printed each second, shows the pinger's calls once the
+	# request probe is attached.
+	await_seen "$tmp/table" "^@calls\[$ping, vgr-ping, vdso\]"
+	stop_ping
 	"$work" >"$tmp/work2.out"
 	pid2=$(sed -n 's/^backend .* pid \([0-9]*\) child .*/\1/p' "$tmp/work2.out")
-	sleep 2 # one interval print at least
 	stop_tracer
-	got_vdso=$(sed -n "s/^@calls\[$pid2, probe-workload, vdso\]: //p" "$tmp/table")
-	got_bulk=$(sed -n "s/^@calls\[$pid2, probe-workload, bulk\]: //p" "$tmp/table")
-	expect "vgetrandom.bt: vdso calls" "${got_vdso:-none}" 1001
-	expect "vgetrandom.bt: bulk calls" "${got_bulk:-none}" 100
+	# The totals it prints when tracing ends: one line per key.
+	totals=$(sed -n '/^--- totals/,$p' "$tmp/table")
+	got_vdso=$(printf '%s\n' "$totals" | sed -n "s/^@calls\[$pid2, probe-workload, vdso\]: //p" | tr '\n' ' ')
+	got_bulk=$(printf '%s\n' "$totals" | sed -n "s/^@calls\[$pid2, probe-workload, bulk\]: //p" | tr '\n' ' ')
+	expect "vgetrandom.bt: vdso calls" "${got_vdso:-none}" "1001 "
+	expect "vgetrandom.bt: bulk calls" "${got_bulk:-none}" "100 "
 fi
 exit $fail
