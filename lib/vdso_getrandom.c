@@ -8,6 +8,7 @@
 #include "vdso_lookup.h"
 
 #include <stdint.h>
+#include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -54,6 +55,39 @@ static ssize_t ppc64_fill(void *buf, size_t len, unsigned int flags, void *state
 }
 #endif
 
+#ifdef VGR_STATS
+/*
+ * The stat build counts the system calls the vDSO makes itself: it takes a
+ * state's key from the getrandom system call whenever the state's
+ * generation word differs from the kernel's (a new or zeroed state, a
+ * forked child's wiped one, a dropped page, a kernel reseed) and then
+ * stores the kernel's generation there.  The word follows the 128-byte
+ * batch and key in the kernel's struct vgetrandom_state
+ * (include/vdso/getrandom.h).  Not ABI, so only counting reads it.
+ */
+#include "stats.h"
+#define VDSO_STATE_GENERATION_OFFSET 128
+static vdso_getrandom_fn uncounted_fn;
+
+static uint64_t state_generation(const void *state, size_t state_len)
+{
+	uint64_t g = 0;
+	if (state && state_len >= VDSO_STATE_GENERATION_OFFSET + sizeof(g))
+		memcpy(&g, (const unsigned char *)state + VDSO_STATE_GENERATION_OFFSET, sizeof(g));
+	return g;
+}
+
+static ssize_t counted_fill(void *buf, size_t len, unsigned int flags, void *state,
+                            size_t state_len)
+{
+	uint64_t before = state_generation(state, state_len);
+	ssize_t r = uncounted_fn(buf, len, flags, state, state_len);
+	if (state_generation(state, state_len) != before)
+		vgr_stat_vdso_rekey();
+	return r;
+}
+#endif
+
 bool vdso_getrandom_probe(struct vdso_getrandom *out)
 {
 #ifdef VDSO_GETRANDOM_NATIVE
@@ -85,6 +119,10 @@ bool vdso_getrandom_probe(struct vdso_getrandom *out)
 	    !(params.mmap_flags & MAP_ANONYMOUS))
 		return false;
 
+#ifdef VGR_STATS
+	uncounted_fn = fn;
+	fn = counted_fill;
+#endif
 	*out = (struct vdso_getrandom){
 		.provider = {
 			.fill = fn,

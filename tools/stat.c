@@ -13,6 +13,10 @@
  * to this command's standard error, or with -o to FILE, written to a
  * temporary file beside it and renamed (never a half report), whatever
  * way CMD ended.  Exits with CMD's status (128 + N when killed by signal N).
+ *
+ * The command is a child subreaper (PR_SET_CHILD_SUBREAPER): whatever CMD
+ * leaves running when it exits is reparented here, and the report waits
+ * for every descendant, so a child still drawing is counted whole.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -24,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -107,14 +112,13 @@ static struct vgr_stat_file *collect(const char *dir, size_t *n)
 }
 
 /* System calls the library made for f: its fallbacks, the generator's
- * reseeds, and the vDSO's first key for each state it took. */
+ * reseeds, and the vDSO's own (a key for each new, zeroed or wiped state,
+ * and after each kernel reseed). */
 static uint64_t syscalls_made(const struct vgr_stat_file *f)
 {
-	uint64_t s = f->calls[VGR_PATH_SYSCALL];
+	uint64_t s = f->calls[VGR_PATH_SYSCALL] + f->vdso_rekeys;
 	for (size_t i = 1; i < VGR_STAT_SLOTS; i++)
 		s += f->reseeds[i];
-	if (strncmp(f->backend, "vdso", 4) == 0)
-		s += f->states_taken;
 	return s;
 }
 
@@ -176,7 +180,7 @@ static void report(FILE *out, const struct vgr_stat_file *all, size_t n, const c
 			rs += f->reseeds[r];
 		fprintf(out, " + %llu generator reseeds", (unsigned long long)rs);
 		if (strncmp(f->backend, "vdso", 4) == 0)
-			fprintf(out, " + %llu vDSO first keys", (unsigned long long)f->states_taken);
+			fprintf(out, " + %llu vDSO rekeys", (unsigned long long)f->vdso_rekeys);
 		fprintf(out, "; %llu avoided\n", (unsigned long long)(c > m ? c - m : 0));
 		fprintf(out, "  states:     %llu taken, %llu returned, %llu fork reclaims\n",
 		        (unsigned long long)f->states_taken, (unsigned long long)f->states_given,
@@ -206,7 +210,9 @@ int cmd_stat(int argc, char **argv)
 	size_t text_len = 0, n;
 	int i = 0, status = 0;
 
-	if (i + 1 < argc && !strcmp(argv[i], "-o")) {
+	if (i < argc && !strcmp(argv[i], "-o")) {
+		if (i + 1 >= argc)
+			return -2; /* usage */
 		outfile = argv[i + 1];
 		i += 2;
 	}
@@ -230,15 +236,17 @@ int cmd_stat(int argc, char **argv)
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGQUIT, &ign, &old_quit);
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
+		fprintf(stderr, "%s stat: cannot wait for CMD's orphans (%s): processes still "
+		        "running when CMD exits may be counted in part\n", prog, strerror(errno));
 	pid_t pid = fork();
 	if (pid == 0) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGQUIT, &old_quit, NULL);
-		const char *old = getenv("LD_PRELOAD");
-		char pre[2 * PATH_MAX];
-		snprintf(pre, sizeof(pre), "%s%s%s", lib, old && *old ? ":" : "", old ? old : "");
-		setenv("LD_PRELOAD", pre, 1);
-		setenv("VGETRANDOM_STAT_DIR", dir, 1);
+		if (preload_prepend(lib) != 0 || setenv("VGETRANDOM_STAT_DIR", dir, 1) != 0) {
+			fprintf(stderr, "%s stat: %s\n", prog, strerror(errno));
+			_exit(127);
+		}
 		execvp(argv[i], argv + i);
 		fprintf(stderr, "%s stat: %s: %s\n", prog, argv[i], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
@@ -249,6 +257,9 @@ int cmd_stat(int argc, char **argv)
 		return 127;
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	/* Its descendants, now ours; until none is left. */
+	while (wait(NULL) > 0 || errno == EINTR)
 		;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);

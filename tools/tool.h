@@ -21,13 +21,18 @@ int write_all(int fd, const void *buf, size_t len);
  * and rename it over path.  -1 with errno on failure, the temporary gone. */
 int replace_file(const char *path, char *tmpl, const void *text, size_t len, mode_t mode);
 
+/* preload_env.c.  Put lib first in LD_PRELOAD, keeping what it held;
+ * -1 with errno on failure. */
+int preload_prepend(const char *lib);
+
 /* vgetrandom self-test [LIBRARY] */
 int cmd_self_test(int argc, char **argv);
 
 /* vgetrandom system status|enable [LIBRARY]|disable */
 int cmd_system(int argc, char **argv);
 
-/* vgetrandom stat [-o FILE] [--] CMD [ARGS...]; -1 for a usage error */
+/* vgetrandom stat [-o FILE] [--] CMD [ARGS...]; for a usage error -1 (no
+ * command) or -2 (-o without its FILE) */
 int cmd_stat(int argc, char **argv);
 
 #endif

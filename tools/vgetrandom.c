@@ -179,23 +179,12 @@ static int cmd_bytes(const char *arg)
 static int cmd_exec(char **argv)
 {
 	const char *lib = library_path();
-	const char *old = getenv("LD_PRELOAD");
-	char *pre;
 
 	if (!lib) {
 		fprintf(stderr, "%s exec: cannot find the library's own path\n", prog);
 		return 127;
 	}
-	if (old && *old) {
-		size_t n = strlen(lib) + strlen(old) + 2;
-		pre = malloc(n);
-		if (!pre)
-			return 127;
-		snprintf(pre, n, "%s:%s", lib, old);
-	} else {
-		pre = strdup(lib);
-	}
-	if (!pre || setenv("LD_PRELOAD", pre, 1) != 0) {
+	if (preload_prepend(lib) != 0) {
 		fprintf(stderr, "%s exec: %s\n", prog, strerror(errno));
 		return 127;
 	}
@@ -234,6 +223,8 @@ int main(int argc, char **argv)
 		int r = cmd_stat(argc - 2, argv + 2);
 		if (r >= 0)
 			return r;
+		if (r == -2)
+			return misuse("-o needs a FILE in", "stat");
 		return misuse("no command given to", "stat");
 	}
 	if (!strcmp(argv[1], "system") && argc >= 3) {

@@ -8,6 +8,9 @@
  * "probe-workload threads": 8 threads make 10 16-byte calls each.
  * "probe-workload churn N": N threads, one after another, make one
  * 16-byte call each (tests/api/test_churn_syscalls.sh).
+ * "probe-workload forks N": N children, one after another, each make one
+ * 16-byte call; "probe-workload orphans N": N children that make 10 calls
+ * each after the parent has exited (tests/api/test_stat.sh).
  * "probe-workload ping": named vgr-ping, prints its backend, then until
  * killed fires every probe the test counts: a new thread's call (a state
  * taken), vgetrandom_reseed(), a forked child's call (its reclaim).  The
@@ -55,6 +58,24 @@ int main(int argc, char **argv)
 			ok &= one;
 		}
 		return ok ? 0 : 1;
+	}
+	if (argc > 2 && (!strcmp(argv[1], "forks") || !strcmp(argv[1], "orphans"))) {
+		int n = atoi(argv[2]), orphans = !strcmp(argv[1], "orphans");
+		for (int i = 0; i < n; i++) {
+			pid_t child = fork();
+			if (child == 0) {
+				if (orphans)
+					usleep(300000);
+				for (int k = 0; k < (orphans ? 10 : 1); k++)
+					if (vgetrandom(small, sizeof(small), 0) != (ssize_t)sizeof(small))
+						_exit(1);
+				_exit(0);
+			}
+			int status = 1;
+			if (child < 0 || (!orphans && (waitpid(child, &status, 0) != child || status != 0)))
+				return 1;
+		}
+		return 0;
 	}
 	if (argc > 1 && !strcmp(argv[1], "ping")) {
 		prctl(PR_SET_NAME, "vgr-ping", 0, 0, 0);

@@ -72,6 +72,50 @@ else
 	bad "killed: exit $r"; cat "$tmp/killed"; ls "$tmp"
 fi
 
+# "made" is what strace counts, on every backend: 50 forked children that
+# each draw once (a vDSO child rekeys the state it kept, wiped by the fork),
+# then 4 children still drawing after their parent has exited (the command
+# waits for them as their subreaper).  strace counts the workload's
+# processes: those that exec'd it and what they forked.  (The shell and the
+# command's own process make glibc's getrandom for malloc's tcache key,
+# which no library sees.)
+if command -v strace >/dev/null; then
+	for b in vdso hybrid chacha syscall; do
+		VGETRANDOM_BACKEND=$b strace -f -qq -e trace=getrandom,execve,clone,clone3,fork,vfork \
+			-o "$tmp/st-$b.trace" "$cmd" stat -o "$tmp/st-$b" -- \
+			sh -c "'$work' forks 50 && '$work' orphans 4"
+		r=$?
+		traced=$(awk -v work="$work" '
+			/execve\(/ && index($0, "execve(\"" work "\"") { mine[$1] = 1 }
+			/(clone|clone3|fork|vfork)[(]|(clone|clone3|fork|vfork) resumed>/ &&
+				($1 in mine) && match($0, /= [0-9]+$/) { mine[substr($0, RSTART + 2)] = 1 }
+			/getrandom\(/ && !/resumed>/ && ($1 in mine) { n++ }
+			END { print n + 0 }' "$tmp/st-$b.trace")
+		made=$(total "getrandom system calls made" "$tmp/st-$b")
+		calls=$(sed -n '2s/.*, \([0-9]*\) calls,.*/\1/p' "$tmp/st-$b")
+		if [ $r = 0 ] && [ "$made" = "$traced" ] && [ "$calls" = 90 ]; then
+			ok "$b: $calls calls, $made system calls made, as strace counted"
+		else
+			bad "$b: exit $r, $calls calls (want 90), made '$made', strace counted $traced"
+			cat "$tmp/st-$b"
+		fi
+	done
+else
+	echo "skip the strace comparison: strace is not installed"
+fi
+
+# Usage errors: -o without its FILE is not a command.
+"$cmd" stat -o >"$tmp/o" 2>"$tmp/e"; r=$?
+[ $r = 2 ] && grep -q -- "-o needs a FILE" "$tmp/e" && ok "stat -o without FILE: usage error" ||
+	bad "stat -o: exit $r, $(cat "$tmp/e")"
+# A long LD_PRELOAD is kept whole after the stat build.
+long=$(printf '/nonexistent/%0600d.so:' $(seq 20))
+LD_PRELOAD="$long" "$cmd" stat -o "$tmp/long" -- sh -c 'printf %s "$LD_PRELOAD"' >"$tmp/lp" 2>/dev/null
+case $(cat "$tmp/lp") in
+*/libvgetrandom.so.0*:"$long") ok "LD_PRELOAD of $(printf %s "$long" | wc -c) bytes kept whole" ;;
+*) bad "LD_PRELOAD became $(wc -c <"$tmp/lp") bytes: $(cut -c1-120 "$tmp/lp")" ;;
+esac
+
 # Processes not asked pay nothing: the library they load has no counting.
 if grep -q VGETRANDOM_STAT_DIR "$lib"; then
 	bad "the library every process loads contains the stat code"
