@@ -30,7 +30,7 @@ typedef __m512i VEC;
 /* After a 4x4 transpose inside each 128-bit lane, r[k][j] holds words
  * 4k..4k+3 of block j + 4*lane.  Two rounds of 128-bit shuffles gather the
  * four quads of one block into one zmm. */
-static inline void store_group(uint8_t *out, const VEC x[16])
+static inline __attribute__((always_inline)) void store_group(uint8_t *out, const VEC x[16])
 {
 	__m512i r[4][4];
 

@@ -21,7 +21,7 @@ typedef uint32x4_t VEC;
 #include "chacha_template.h"
 #include "chacha_rounds.h"
 
-static inline void store_group(uint8_t *out, const VEC x[16])
+static inline __attribute__((always_inline)) void store_group(uint8_t *out, const VEC x[16])
 {
 	CHACHA_UNROLL
 	for (int k = 0; k < 4; k++) {

@@ -14,7 +14,7 @@ typedef uint32_t VEC;
 #include "chacha_template.h"
 #include "chacha_rounds.h"
 
-static inline void store_group(uint8_t *out, const VEC x[16])
+static inline __attribute__((always_inline)) void store_group(uint8_t *out, const VEC x[16])
 {
 	for (int i = 0; i < 16; i++) {
 		out[4 * i + 0] = (uint8_t)x[i];

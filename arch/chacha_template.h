@@ -103,7 +103,11 @@ chacha_counter_words(uint64_t counter, VEC *lo, VEC *hi)
  * force all sixteen vectors through the stack on every group.  What does
  * reach the stack is zeroed by the entry point once the body has returned
  * (chacha_clear.h); tests/unit/test_chacha_stack.c checks that no key-dependent
- * byte is left below the caller's frame, in memory or in registers. */
+ * byte is left below the caller's frame, in memory or in registers.  That
+ * zeroing reaches as deep as the body's own stack pointer, not a callee's
+ * frame: every helper the body calls (store_group(), the rounds) is
+ * always_inline, since a compiler may otherwise call it (the ASan build
+ * did, and left keystream 1 KiB below the zeroed part). */
 #define CHACHA_DEFINE_KERNEL(NAME, GROUP)                                    \
 	CHACHA_DEFINE_KERNEL_WIDE(NAME, GROUP, CHACHA_NO_WIDE_GROUPS)
 

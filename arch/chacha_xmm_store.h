@@ -6,7 +6,7 @@
 
 #include <emmintrin.h>
 
-static inline void store_group(uint8_t *out, const __m128i x[16])
+static inline __attribute__((always_inline)) void store_group(uint8_t *out, const __m128i x[16])
 {
 	CHACHA_UNROLL
 	for (int k = 0; k < 4; k++) {

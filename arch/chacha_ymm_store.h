@@ -8,7 +8,7 @@
 
 /* 4x4 transpose inside each 128-bit lane: r[j] then holds words 4k..4k+3
  * of block j (low lane) and of block j+4 (high lane). */
-static inline void transpose_lanes(const VEC *x, VEC r[4])
+static inline __attribute__((always_inline)) void transpose_lanes(const VEC *x, VEC r[4])
 {
 	__m256i t0 = _mm256_unpacklo_epi32(x[0], x[1]);
 	__m256i t1 = _mm256_unpacklo_epi32(x[2], x[3]);
@@ -20,7 +20,7 @@ static inline void transpose_lanes(const VEC *x, VEC r[4])
 	r[3] = _mm256_unpackhi_epi64(t2, t3);
 }
 
-static inline void store_group(uint8_t *out, const VEC x[16])
+static inline __attribute__((always_inline)) void store_group(uint8_t *out, const VEC x[16])
 {
 	/* Two word-quads at a time, so each store is a full 32 bytes. */
 	CHACHA_UNROLL
