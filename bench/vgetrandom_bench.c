@@ -10,7 +10,8 @@
  * the CSV also has min and max.  Comparators that are not installed are
  * listed as skipped, never faked.
  *
- *   vgetrandom-bench [--quick] [--rounds N] [--csv FILE] [--json FILE]
+ *   vgetrandom-bench [--quick] [--rounds N] [--skip SOURCE]... [--csv FILE]
+ *                    [--json FILE]   (--skip: leave a source out, as skipped)
  *   vgetrandom-bench --child SOURCE [--target-ms T]   (internal)
  *
  * The peers a user would otherwise upgrade to, when bench/run.sh fetched
@@ -28,7 +29,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gnu/libc-version.h>
+#include <math.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -666,6 +669,37 @@ static void machine_facts(FILE *out, const char *prefix)
 	        u.machine, gnu_get_libc_version());
 }
 
+/* Progress on stderr: a line rewritten in place on a terminal; elsewhere
+ * (a log, tee) one line per stage, so a log holds no carriage returns. */
+static const char *progress_stage;
+static void progress(const char *stage, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void progress(const char *stage, const char *fmt, ...)
+{
+	static int tty = -1;
+	va_list ap;
+
+	if (tty < 0)
+		tty = isatty(STDERR_FILENO);
+	if (!tty) {
+		if (progress_stage != stage)
+			fprintf(stderr, "%s...\n", stage);
+		progress_stage = stage;
+		return;
+	}
+	progress_stage = stage;
+	fprintf(stderr, "\r%s ", stage);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+static void progress_done(void)
+{
+	if (progress_stage && isatty(STDERR_FILENO))
+		fprintf(stderr, "\r%78s\r", "");
+	progress_stage = NULL;
+}
+
 static int source_index(const char *name)
 {
 	for (int i = 0; i < nsrc; i++)
@@ -769,15 +803,15 @@ static void scaling_and_churn(int quick, int rounds, const char *dir)
 					snprintf(arg_t, sizeof(arg_t), "%d", t);
 					snprintf(arg_s, sizeof(arg_s), "%zu", tsizes[z]);
 					char *extra[] = { "--threads", arg_t, "--size", arg_s, NULL };
-					fprintf(stderr, "\rscaling %d/%d: %-24s %5zu B %d threads ", r + 1,
-					        r_count, names[k], tsizes[z], t);
+					progress("scaling", "%d/%d: %-24s %5zu B %d threads ", r + 1,
+					         r_count, names[k], tsizes[z], t);
 					spawn(&src[si], extra, ms, got, NULL, 0);
 					for (size_t q = 0; q < NSIZES; q++)
 						if (sizes[q] == tsizes[z])
 							res[k][z][t][r] = got[q];
 				}
 		}
-	fprintf(stderr, "\r%70s\r", "");
+	progress_done();
 
 	snprintf(path, sizeof(path), "%s/bench-threads.csv", dir);
 	FILE *csv = fopen(path, "w");
@@ -840,7 +874,7 @@ static void scaling_and_churn(int quick, int rounds, const char *dir)
 				continue;
 			double got[NSIZES] = { 0 };
 			char *extra[] = { "--churn", NULL };
-			fprintf(stderr, "\rchurn %d/%d: %-24s", r + 1, r_count, cnames[k]);
+			progress("churn", "%d/%d: %-24s", r + 1, r_count, cnames[k]);
 			spawn(crow[k], extra, ms, got, NULL, 0);
 			/* by size index: 1, 4, 16, 32 bytes are run_churn's keys */
 			cpair[k][r] = got[0];
@@ -848,7 +882,7 @@ static void scaling_and_churn(int quick, int rounds, const char *dir)
 			cres[k][r] = got[2];
 			clater[k][r] = got[3];
 		}
-	fprintf(stderr, "\r%60s\r", "");
+	progress_done();
 	snprintf(path, sizeof(path), "%s/bench-churn.csv", dir);
 	csv = fopen(path, "w");
 	printf("\nthread churn: ns per pthread_create + one 16-byte call + pthread_join, median of %d (min-max)\n"
@@ -898,6 +932,8 @@ int main(int argc, char **argv)
 {
 	int rounds = 11, quick = 0;
 	double target_ms = 20;
+	const char *leave_out[16];
+	int nleave = 0;
 	const char *csv_path = "bench-results/bench.csv";
 	const char *json_path = "bench-results/bench.json";
 
@@ -927,6 +963,8 @@ int main(int argc, char **argv)
 			return run_child(argv[i + 1], target_ms);
 		} else if (!strcmp(argv[i], "--quick")) {
 			quick = 1;
+		} else if (!strcmp(argv[i], "--skip") && i + 1 < argc && nleave < 16) {
+			leave_out[nleave++] = argv[++i];
 		} else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) {
 			rounds = atoi(argv[++i]);
 		} else if (!strcmp(argv[i], "--csv") && i + 1 < argc) {
@@ -934,7 +972,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--json") && i + 1 < argc) {
 			json_path = argv[++i];
 		} else {
-			fprintf(stderr, "usage: %s [--quick] [--rounds N] [--csv FILE] [--json FILE]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--quick] [--rounds N] [--skip SOURCE]... [--csv FILE] "
+			        "[--json FILE]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -979,6 +1018,13 @@ int main(int argc, char **argv)
 	 * duplicate row under a wrong name). */
 	for (int i = 0; i < nsrc; i++) {
 		double probe[NSIZES];
+		int left_out = 0;
+		for (int k = 0; k < nleave; k++)
+			left_out |= !strcmp(src[i].name, leave_out[k]);
+		if (left_out) {
+			src[i].skipped = 1;
+			continue;
+		}
 		int r = spawn(&src[i], NULL, 0.05, probe, src[i].backend, sizeof(src[i].backend));
 		const char *k = strstr(src[i].name, "chacha-");
 		if (r == 0 && k && strcmp(src[i].backend, k) != 0)
@@ -994,7 +1040,7 @@ int main(int argc, char **argv)
 			struct source *s = &src[(j + r) % nsrc];
 			if (s->skipped)
 				continue;
-			fprintf(stderr, "\rround %d/%d: %-24s", r + 1, rounds, s->name);
+			progress("sizes", "round %d/%d: %-24s", r + 1, rounds, s->name);
 			double got[NSIZES];
 			if (spawn(s, NULL, target_ms, got, NULL, 0) != 0) {
 				fprintf(stderr, "\n%s failed in round %d\n", s->name, r + 1);
@@ -1003,9 +1049,11 @@ int main(int argc, char **argv)
 			for (size_t z = 0; z < NSIZES; z++)
 				s->ns[z][r] = got[z];
 		}
-	fprintf(stderr, "\r%60s\r", "");
+	progress_done();
 
-	int sys = 0, raw = 1;
+	/* Rows by name: any of them may have been skipped. */
+	int sys = source_index("syscall"), raw = source_index("raw-vdso"),
+	    lib = source_index("vgetrandom");
 	double med[32][NSIZES], lo[32][NSIZES], hi[32][NSIZES];
 	for (int i = 0; i < nsrc; i++)
 		for (size_t z = 0; z < NSIZES; z++)
@@ -1027,6 +1075,10 @@ int main(int argc, char **argv)
 				continue;
 			printf("%-24s", src[i].name);
 			for (size_t z = 0; z < NSIZES; z++) {
+				if (tbl == 1 && sys < 0) {
+					printf(" %8s", "-");
+					continue;
+				}
 				double v = tbl == 0 ? med[i][z]
 				         : tbl == 1 ? med[sys][z] / med[i][z]
 				                    : (double)sizes[z] * 1e3 / med[i][z];
@@ -1049,25 +1101,25 @@ int main(int argc, char **argv)
 		printf("go-1.24 (%s) ", peers_skipped[0] ? peers_skipped : "not built");
 	printf("\n");
 	int g = source_index("glibc-2.41-getrandom");
-	if (g >= 0) {
+	if (g >= 0 && lib >= 0) {
 		/* The peer a user would upgrade to: its time over ours. */
 		printf("vgetrandom against glibc 2.41's getrandom (its time / ours):");
 		for (size_t q = 0; q < NSIZES; q++)
 			if (sizes[q] == 1 || sizes[q] == 16 || sizes[q] == 256 || sizes[q] == 4096 ||
 			    sizes[q] == (1 << 20))
-				printf(" %zu B %.2fx", sizes[q], med[g][q] / med[2][q]);
+				printf(" %zu B %.2fx", sizes[q], med[g][q] / med[lib][q]);
 		printf("\n");
 	}
-	if (!src[raw].skipped) {
+	if (raw >= 0 && lib >= 0) {
 		printf("vgetrandom / raw-vdso: 1 B %.2fx, 4 B %.2fx the time (medians of the rounds)\n",
-		       med[2][0] / med[raw][0], med[2][1] / med[raw][1]);
-		paired_summary(&src[2]);
+		       med[lib][0] / med[raw][0], med[lib][1] / med[raw][1]);
+		paired_summary(&src[lib]);
 		/* The bulk path's figures against the vDSO alone. */
 		printf("vgetrandom speed-up over raw-vdso:");
 		for (size_t q = 0; q < NSIZES; q++)
 			if (sizes[q] == 200 || sizes[q] == 256 || sizes[q] == 4096 ||
 			    sizes[q] == (1 << 20))
-				printf(" %zu B %.2fx", sizes[q], med[raw][q] / med[2][q]);
+				printf(" %zu B %.2fx", sizes[q], med[raw][q] / med[lib][q]);
 		printf("\n");
 	}
 
@@ -1096,7 +1148,8 @@ int main(int argc, char **argv)
 		for (size_t z = 0; z < NSIZES; z++) {
 			fprintf(csv, "%s,%s,%zu,%.3f,%.3f,%.3f,%.2f,%.3f,%d\n", src[i].name,
 			        src[i].backend, sizes[z], med[i][z], lo[i][z], hi[i][z],
-			        (double)sizes[z] * 1e3 / med[i][z], med[sys][z] / med[i][z], rounds);
+			        (double)sizes[z] * 1e3 / med[i][z], sys >= 0 ? med[sys][z] / med[i][z] : NAN,
+			        rounds);
 			fprintf(json, "%s    {\"source\": \"%s\", \"backend\": \"%s\", \"bytes\": %zu, "
 			        "\"ns_median\": %.3f, \"ns_min\": %.3f, \"ns_max\": %.3f}",
 			        first ? "" : ",\n", src[i].name, src[i].backend, sizes[z],
