@@ -4,14 +4,17 @@
  * /etc/ld.so.preload, which ld.so reads before starting any dynamically
  * linked program, setuid ones included.
  *
- * The file is shared with whatever else an operator preloads, so: other
- * entries are kept byte for byte; a change is written to a temporary file
- * in /etc and renamed over the old one (a process starting meanwhile reads
+ * The file is shared with whatever else an operator preloads, so: it is
+ * read with ld.so's own rules (preload_list.c); an edit removes or adds
+ * only this library's entry and keeps every other byte; a change is
+ * written to a temporary file beside it (beside the target of a symbolic
+ * link, which stays a link) and renamed over it (a process starting meanwhile reads
  * the old list or the new, never half of one); edits are serialised with a
  * lock on /etc itself, so no lock file is left behind; and a library is
  * listed only after `vgetrandom self-test` passed in a child process that
  * had it preloaded, since a library that breaks there breaks every program
- * on the machine.
+ * on the machine.  Nor is a library listed that anyone but root could
+ * replace: setuid programs load it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,8 +34,6 @@
 
 #define PRELOAD_DIR "/etc"
 #define PRELOAD_FILE PRELOAD_DIR "/ld.so.preload"
-/* ld.so splits the file's entries at these. */
-#define SEPARATORS " \t\n:"
 #define SELF_TEST_SECONDS 60
 
 #ifndef VGR_BINDIR
@@ -79,31 +80,57 @@ static char *read_preload(void)
 	return buf;
 }
 
-/* Replace the file by CONTENT (NULL: remove it), atomically. */
+/* The file to rewrite: /etc/ld.so.preload, or the file its symbolic link
+ * names (renaming over the link would leave its target with the old list
+ * and the link replaced).  0, or -1 having said why. */
+static int preload_target(char *path, size_t size)
+{
+	struct stat st;
+
+	if (lstat(PRELOAD_FILE, &st) != 0 || !S_ISLNK(st.st_mode)) {
+		snprintf(path, size, "%s", PRELOAD_FILE);
+		return 0;
+	}
+	if (size < PATH_MAX || !realpath(PRELOAD_FILE, path)) {
+		fprintf(stderr, "%s system: %s is a symbolic link to nothing that exists; "
+		        "leaving it alone\n", prog, PRELOAD_FILE);
+		return -1;
+	}
+	return 0;
+}
+
+/* Replace the file by CONTENT ("" and not a link: remove it), atomically. */
 static int write_preload(const char *content)
 {
-	char tmp[] = PRELOAD_DIR "/.ld.so.preload.XXXXXX";
+	char path[PATH_MAX], tmp[PATH_MAX + 32], dirpath[PATH_MAX];
 	struct stat st;
 	mode_t mode = 0644;
 	int dir;
 
-	if (!content) {
-		if (unlink(PRELOAD_FILE) != 0 && errno != ENOENT)
+	if (preload_target(path, sizeof(path)) != 0)
+		return -1;
+	snprintf(dirpath, sizeof(dirpath), "%s", path);
+	char *slash = strrchr(dirpath, '/');
+	if (slash)
+		*slash = '\0';
+	snprintf(tmp, sizeof(tmp), "%s/.ld.so.preload.XXXXXX", dirpath[0] ? dirpath : "/");
+	if (!*content && strcmp(path, PRELOAD_FILE) == 0) {
+		if (unlink(path) != 0 && errno != ENOENT)
 			goto fail;
 	} else {
-		if (stat(PRELOAD_FILE, &st) == 0)
+		if (stat(path, &st) == 0)
 			mode = st.st_mode & 07777;
-		if (replace_file(PRELOAD_FILE, tmp, content, strlen(content), mode) != 0)
+		if (replace_file(path, tmp, content, strlen(content), mode) != 0)
 			goto fail;
 	}
-	dir = open(PRELOAD_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = open(dirpath[0] ? dirpath : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir >= 0) {
 		fsync(dir);
 		close(dir);
 	}
 	return 0;
 fail:
-	fprintf(stderr, "%s system: cannot update %s: %s\n", prog, PRELOAD_FILE, strerror(errno));
+	fprintf(stderr, "%s system: cannot update %s: %s\n", prog, path, strerror(errno));
 	return -1;
 }
 
@@ -176,42 +203,68 @@ static int self_test_in_child(const char *lib)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+/* What status says of one entry beyond its name; whether ld.so loads it. */
+static bool describe_entry(const char *e, bool ours)
+{
+	struct stat st;
+	char why[PATH_MAX + 64];
+	size_t len = strlen(e);
+	/* Every user's programs read it: root's access() would say yes to a
+	 * file only root can read. */
+	bool loads = stat(e, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & S_IROTH);
+
+	printf("entry:   %s%s", e, ours ? " (libvgetrandom)" : "");
+	if (len && e[len - 1] == '\r')
+		printf(" (ends in a carriage return, which ld.so keeps in the name: "
+		       "a CRLF file)");
+	if (!loads)
+		printf(" (missing or unreadable: ld.so prints an error in programs that "
+		       "cannot load it and runs them without it)");
+	else if (preload_unsafe(e, why, sizeof(why)))
+		printf(" (UNSAFE: %s, so it can choose what setuid programs run)", why);
+	printf("\n");
+	return loads;
+}
+
 static int cmd_status(void)
 {
 	const char *lib = library_path();
-	char *content = read_preload(), *save = NULL;
-	const char *listed = NULL;
+	char *content = read_preload(), *listed = NULL;
+	struct preload_entry *entries = NULL;
+	size_t n;
 	int others = 0;
 
 	if (!content)
 		return 1;
 	if (access(PRELOAD_FILE, F_OK) != 0)
 		printf("%s: absent\n", PRELOAD_FILE);
-	for (char *e = strtok_r(content, SEPARATORS, &save); e; e = strtok_r(NULL, SEPARATORS, &save)) {
+	n = preload_parse(content, &entries);
+	for (size_t i = 0; n != (size_t)-1 && i < n; i++) {
+		char *e = preload_entry_text(content, &entries[i]);
+		if (!e)
+			break;
 		bool ours = is_ours(e, lib);
-		struct stat st;
-		/* Every user's programs read it: root's access() would say yes to
-		 * a file only root can read. */
-		bool readable = stat(e, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & S_IROTH);
-		printf("entry:   %s%s%s\n", e, ours ? " (libvgetrandom)" : "",
-		       readable ? "" : " (missing or unreadable: ld.so prints an error in "
-		                       "programs that cannot load it and runs them without it)");
-		if (ours && !listed)
-			listed = e;
+		if (describe_entry(e, ours) && ours && !listed)
+			listed = strdup(e);
 		others += !ours;
+		free(e);
 	}
 	if (listed)
 		printf("libvgetrandom: enabled system-wide (%s)\n", listed);
 	else
 		printf("libvgetrandom: not enabled system-wide\n");
 	printf("other entries: %d\n", others);
+	free(listed);
+	free(entries);
 	free(content);
 	return listed ? 0 : 3;
 }
 
 static int cmd_enable(const char *lib)
 {
-	char *content, *copy, *save = NULL, *next;
+	char *content, *next, why[PATH_MAX + 64];
+	struct preload_entry *entries = NULL;
+	size_t n;
 	int rc = 1;
 
 	if (need_root("enable") != 0)
@@ -228,6 +281,12 @@ static int cmd_enable(const char *lib)
 		fprintf(stderr, "%s system enable: %s: %s\n", prog, lib, strerror(errno));
 		return 1;
 	}
+	if (preload_unsafe(lib, why, sizeof(why))) {
+		fprintf(stderr, "%s system enable: refusing %s: %s, so someone other than root "
+		        "could replace what every setuid program loads; %s is unchanged\n",
+		        prog, lib, why, PRELOAD_FILE);
+		return 1;
+	}
 	if (self_test_in_child(lib) != 0) {
 		fprintf(stderr, "%s system enable: refusing %s: its self-test failed; %s is unchanged\n",
 		        prog, lib, PRELOAD_FILE);
@@ -235,17 +294,22 @@ static int cmd_enable(const char *lib)
 	}
 	if (lock_preload_dir() != 0 || !(content = read_preload()))
 		return 1;
-	copy = strdup(content);
-	for (char *e = copy ? strtok_r(copy, SEPARATORS, &save) : NULL; e;
-	     e = strtok_r(NULL, SEPARATORS, &save)) {
-		if (same_file(e, lib) || !strcmp(e, lib)) {
-			printf("already enabled: %s is listed in %s\n", e, PRELOAD_FILE);
-			rc = 0;
+	n = preload_parse(content, &entries);
+	if (n == (size_t)-1)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		char *e = preload_entry_text(content, &entries[i]);
+		if (!e)
 			goto out;
-		}
-		if (is_ours(e, lib)) {
-			fprintf(stderr, "%s system enable: %s already lists another libvgetrandom, %s; "
-			        "run '%s system disable' first\n", prog, PRELOAD_FILE, e, prog);
+		bool same = same_file(e, lib) || !strcmp(e, lib), ours = is_ours(e, lib);
+		if (same)
+			printf("already enabled: %s is listed in %s\n", e, PRELOAD_FILE);
+		else if (ours)
+			fprintf(stderr, "%s system enable: %s already lists another libvgetrandom, "
+			        "%s; run '%s system disable' first\n", prog, PRELOAD_FILE, e, prog);
+		free(e);
+		if (same || ours) {
+			rc = same ? 0 : 1;
 			goto out;
 		}
 	}
@@ -260,72 +324,52 @@ static int cmd_enable(const char *lib)
 	}
 	free(next);
 out:
-	free(copy);
+	free(entries);
 	free(content);
 	return rc;
 }
 
-/* Keep every line that names none of our entries byte for byte; drop ours
- * from the others, and a line that held only ours.  No entry left: the
- * file goes, as it was before anyone enabled anything. */
+/* Remove this library's entries and nothing else: every other byte of the
+ * file stays (comments, other entries, line endings); a line that held
+ * only ours goes.  Nothing left at all: the file goes, as it was before
+ * anyone enabled anything (a symbolic link's target is emptied instead). */
 static int cmd_disable(void)
 {
 	const char *lib = library_path();
 	char *content, *out = NULL;
-	size_t out_len = 0;
-	int removed = 0, kept = 0, rc = 1;
-	FILE *m;
+	struct preload_entry *entries = NULL;
+	size_t n, removed = 0;
+	int rc = 1;
 
 	if (need_root("disable") != 0 || lock_preload_dir() != 0 || !(content = read_preload()))
 		return 1;
-	m = open_memstream(&out, &out_len);
-	if (!m)
+	n = preload_parse(content, &entries);
+	if (n == (size_t)-1)
 		goto done;
-	for (char *line = content; *line;) {
-		char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
-		char *copy = strndup(line, len), *save = NULL, *joined = NULL;
-		size_t joined_len = 0;
-		FILE *j = open_memstream(&joined, &joined_len);
-		int ours = 0, theirs = 0;
-
-		if (!copy || !j)
-			goto done_line;
-		for (char *e = strtok_r(copy, SEPARATORS, &save); e; e = strtok_r(NULL, SEPARATORS, &save)) {
-			if (is_ours(e, lib)) {
-				printf("removed: %s\n", e);
-				ours++;
-			} else {
-				fprintf(j, "%s%s", theirs ? " " : "", e);
-				theirs++;
-			}
+	/* Ours to the front of the array, in order. */
+	for (size_t i = 0; i < n; i++) {
+		char *e = preload_entry_text(content, &entries[i]);
+		if (!e)
+			goto done;
+		if (is_ours(e, lib)) {
+			printf("removed: %s\n", e);
+			entries[removed++] = entries[i];
 		}
-		fclose(j);
-		j = NULL;
-		if (!ours)
-			fwrite(line, 1, len, m);
-		else if (theirs)
-			fprintf(m, "%s\n", joined);
-		removed += ours;
-		kept += theirs;
-done_line:
-		if (j)
-			fclose(j);
-		free(joined);
-		free(copy);
-		line += len;
+		free(e);
 	}
-	if (fclose(m) != 0)
-		goto done;
 	if (!removed) {
 		printf("not enabled: %s lists no libvgetrandom\n", PRELOAD_FILE);
 		rc = 0;
-	} else if (write_preload(kept ? out : NULL) == 0) {
+		goto done;
+	}
+	out = preload_without(content, entries, removed);
+	if (out && write_preload(out) == 0) {
 		printf("disabled: programs started from now on do not load libvgetrandom%s\n",
-		       kept ? "" : " (nothing else was listed: " PRELOAD_FILE " removed)");
+		       *out ? "" : " (nothing else was listed: " PRELOAD_FILE " removed)");
 		rc = 0;
 	}
 done:
+	free(entries);
 	free(content);
 	free(out);
 	return rc;

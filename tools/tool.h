@@ -25,6 +25,22 @@ int replace_file(const char *path, char *tmpl, const void *text, size_t len, mod
  * -1 with errno on failure. */
 int preload_prepend(const char *lib);
 
+/* preload_list.c: /etc/ld.so.preload read with ld.so's rules.  An entry
+ * is the span [start, start + len) of the file's text. */
+struct preload_entry {
+	size_t start, len;
+};
+/* The entries of text into *out (free it); (size_t)-1 when out of memory. */
+size_t preload_parse(const char *text, struct preload_entry **out);
+/* One entry as ld.so would open it (malloc'd; NULL when out of memory). */
+char *preload_entry_text(const char *text, const struct preload_entry *e);
+/* text without the ndrop entries in drop, every other byte kept; a line
+ * left with nothing but separators goes whole (malloc'd, or NULL). */
+char *preload_without(const char *text, const struct preload_entry *drop, size_t ndrop);
+/* Whether listing path would let someone other than root choose what
+ * setuid programs load: why in why[size] when so. */
+bool preload_unsafe(const char *path, char *why, size_t size);
+
 /* vgetrandom self-test [LIBRARY] */
 int cmd_self_test(int argc, char **argv);
 
