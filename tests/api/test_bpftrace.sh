@@ -45,11 +45,13 @@ start_tracer() {
 # stop_tracer: end it so it prints its maps.  TERM, not INT: a shell starts
 # background jobs with SIGINT ignored; KILL if it has not ended in 30 s.
 stop_tracer() {
+	t0=$(date +%s)
 	kill -TERM $bt 2>/dev/null
 	( sleep 30; kill -KILL $bt ) >/dev/null 2>&1 &
 	guard=$!
 	wait $bt
 	kill $guard 2>/dev/null
+	[ $(($(date +%s) - t0)) -lt 5 ] || echo "note: the tracer took $(($(date +%s) - t0)) s to end"
 }
 
 # start_ping: the pinger in the background ($ping), its backend in $ping_backend
