@@ -53,21 +53,13 @@ struct generator_state {
 	uint64_t generation;   /* vgr_generation when seeded */
 	uint64_t bytes_left;   /* bytes generated until the next reseed */
 	uint64_t reseed_at;    /* CLOCK_MONOTONIC_COARSE ns deadline */
-	uint64_t pid_generation; /* FORK_PID_CHECK only: the real generation */
-	pid_t pid;             /* FORK_PID_CHECK only */
 	uint32_t pos;
 };
 
-static enum generator_fork_mode fork_mode;
 static uint64_t budget_bytes = GENERATOR_RESEED_BYTES;
 static uint64_t budget_ns = GENERATOR_RESEED_NS;
 
 #ifdef VGR_TESTING
-enum generator_fork_mode generator_fork_mode(void)
-{
-	return fork_mode;
-}
-
 static unsigned long seeds;
 #define COUNT_SEED() __atomic_add_fetch(&seeds, 1, __ATOMIC_RELAXED)
 
@@ -98,7 +90,14 @@ const uint32_t *generator_test_key(const void *state)
  * makes a dropped page detectable, but on Linux 6.18 a page dropped by
  * MADV_DONTNEED from another thread was still seen mixing old and new
  * contents (README, "Guarantees"); memory the kernel never drops is out
- * of that reach. */
+ * of that reach.
+ *
+ * Without a verified MADV_WIPEONFORK (refused by a seccomp policy, a
+ * kernel before 4.14, qemu-user) there is no generator: nothing would keep
+ * a forked child from repeating its parent's stream.  Comparing getpid()
+ * is no substitute: a process that is PID 1 of its namespace and a child
+ * it cloned into a new one (PID 1 there too) see the same pid.  The
+ * system call serves then. */
 bool generator_probe(struct vgr_provider *p)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -106,7 +105,8 @@ bool generator_probe(struct vgr_provider *p)
 	if (sizeof(struct generator_state) > (page > 0 ? (size_t)page : 4096))
 		return false;
 	if (!arena_can_map(PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-	                   &p->wipe_on_fork))
+	                   &p->wipe_on_fork) ||
+	    !p->wipe_on_fork)
 		return false;
 	p->fill = generator_fill;
 	p->charge = generator_charge;
@@ -114,7 +114,6 @@ bool generator_probe(struct vgr_provider *p)
 	p->mmap_prot = PROT_READ | PROT_WRITE;
 	p->mmap_flags = MAP_PRIVATE | MAP_ANONYMOUS;
 	p->path = VGR_PATH_GENERATOR;
-	fork_mode = p->wipe_on_fork ? FORK_WIPEONFORK : FORK_PID_CHECK;
 	return true;
 }
 
@@ -198,11 +197,6 @@ static int seed(struct generator_state *st, unsigned int flags, enum vgr_reseed 
 	st->generation = generation_current();
 	st->bytes_left = budget_bytes;
 	st->reseed_at = now_ns() + budget_ns;
-	if (fork_mode == FORK_PID_CHECK) {
-		st->pid = getpid();
-		st->pid_generation = st->generation;
-		st->generation = 0; /* keeps this state off the fast path */
-	}
 	COUNT_SEED();
 	VGR_EVENT1(reseed, (int)why);
 	return 0;
@@ -305,8 +299,6 @@ static enum vgr_reseed seed_reason(const struct generator_state *st)
 	}
 	if (__atomic_load_n(&st->magic, __ATOMIC_RELAXED) != STATE_MAGIC)
 		return VGR_RESEED_NEW;
-	if (fork_mode == FORK_PID_CHECK && st->pid != getpid())
-		return VGR_RESEED_FORK;
 	return (enum vgr_reseed)__atomic_load_n(&vgr_generation_reason, __ATOMIC_RELAXED);
 }
 
@@ -314,8 +306,6 @@ static bool needs_seed(const struct generator_state *st)
 {
 	if (__atomic_load_n(&st->magic, __ATOMIC_RELAXED) != STATE_MAGIC)
 		return true;
-	if (fork_mode == FORK_PID_CHECK)
-		return st->pid != getpid() || st->pid_generation != generation_current();
 	return st->generation != generation_current();
 }
 
@@ -330,9 +320,7 @@ ssize_t generator_fill(void *buf, size_t len, unsigned int flags,
 
 	(void)state_len;
 	/* The common case, kept short: a small request the buffer holds, on
-	 * a state seeded in this generation (in pid-check mode the stored
-	 * generation is 0, which never matches, so that mode always takes
-	 * the slow path and its getpid()). */
+	 * a state seeded in this generation. */
 	if (__builtin_expect(len - 1 < 64 && len <= BUF_SIZE - pos &&
 	                     __atomic_load_n(&st->magic, __ATOMIC_RELAXED) == STATE_MAGIC &&
 	                     st->generation == generation_current(), 1)) {

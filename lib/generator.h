@@ -15,19 +15,10 @@
  * is shared.
  */
 
-/* How fork safety of the states is obtained, strongest first. */
-enum generator_fork_mode {
-	FORK_WIPEONFORK = 1, /* MADV_WIPEONFORK, verified to be a real madvise */
-	FORK_PID_CHECK,     /* neither can be trusted: compare getpid() per call */
-};
-
-/* Probe the mapping (a verified MADV_WIPEONFORK, else pid checks) and fill
- * *p.  Returns false if no state can be mapped. */
+/* Probe the mapping and fill *p.  Returns false if no state can be mapped
+ * or the mapping cannot be wiped in a forked child (a verified
+ * MADV_WIPEONFORK): then there is no generator. */
 bool generator_probe(struct vgr_provider *p);
-
-#ifdef VGR_TESTING
-enum generator_fork_mode generator_fork_mode(void);
-#endif
 
 /* The provider function: len bytes into buf from the state (vDSO calling
  * convention: bytes written or a negative errno). */

@@ -10,7 +10,7 @@ hooks="bulk_call_count generator_seed_count generator_test_set_budgets
 generator_test_key thread_state_current thread_state_spare thread_state_test_mark_busy
 thread_state_test_clear_busy
 thread_state_syscall_fallbacks arena_take arena_get_stats arena_test_fail_next_mmap
-generator_fork_mode chacha_tail_impl_list"
+chacha_tail_impl_list"
 rc=0
 for h in $hooks; do
 	if ! nm "$testing" 2>/dev/null | grep -qw "$h"; then

@@ -344,7 +344,7 @@ static void test_state_pages_flags(void **unused)
 		}
 		if (in_range && strncmp(line, "VmFlags:", 8) == 0) {
 			assert_non_null(strstr(line, " dd"));
-			if (is_backend("chacha-") && generator_fork_mode() == FORK_WIPEONFORK)
+			if (is_backend("chacha-"))
 				assert_non_null(strstr(line, " wf"));
 			checked = 1;
 		}
