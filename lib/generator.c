@@ -176,11 +176,15 @@ static inline bool intact(const struct generator_state *st)
 
 /* A fresh key from the kernel; the buffer is emptied.  Only the blocking
  * behaviour of the caller's flags is kept: a state is never seeded with
- * GRND_INSECURE bytes, since it goes on to serve every later request. */
+ * GRND_INSECURE bytes, since it goes on to serve every later request.  A
+ * caller who passed GRND_INSECURE must never block (getrandom(2) does not),
+ * so its seed does not wait either: -EAGAIN, and the caller's request goes
+ * to the system call as asked (generate_slow()). */
 static int seed(struct generator_state *st, unsigned int flags, enum vgr_reseed why)
 {
 	uint32_t key[8] __attribute__((aligned(8))); /* move_key() reads words */
-	ssize_t r = syscall_getrandom(key, sizeof(key), flags & GRND_NONBLOCK);
+	ssize_t r = syscall_getrandom(key, sizeof(key),
+	                              flags & (GRND_NONBLOCK | GRND_INSECURE) ? GRND_NONBLOCK : 0);
 
 	if (r != (ssize_t)sizeof(key)) {
 		explicit_bzero(key, sizeof(key));
@@ -349,22 +353,24 @@ generate_slow(struct generator_state *st, uint8_t *buf, size_t len, unsigned int
 	for (;;) {
 		if (__builtin_expect(needs_seed(st), 0)) {
 			r = seed(st, flags, seed_reason(st));
-			if (r == -EAGAIN && (flags & GRND_INSECURE)) {
-				/* Not ready, but the caller accepts that: this one
-				 * request goes to the kernel as asked. */
-				ssize_t s = syscall_getrandom(buf, len, flags);
-				return s < 0 ? -errno : s;
-			}
 			if (r < 0)
-				return r;
+				goto not_seeded;
 		}
 
-		r = take(st, buf, len, flags);
+		r = take(st, buf, len, flags); /* may reseed: a budget ran out */
 		if (r < 0)
-			return r;
+			goto not_seeded;
 
 		/* Were the pages dropped while we read them? */
 		if (__builtin_expect(r == 0 && intact(st), 1))
 			return (ssize_t)len;
 	}
+not_seeded:
+	if (r == -EAGAIN && (flags & GRND_INSECURE)) {
+		/* Not ready, but the caller accepts that: this one request goes
+		 * to the kernel as asked, which never blocks for it. */
+		ssize_t s = syscall_getrandom(buf, len, flags);
+		return s < 0 ? -errno : s;
+	}
+	return r;
 }
