@@ -4,8 +4,6 @@
 #include "vdso_abi.h" /* MAP_DROPPABLE */
 
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -49,11 +47,29 @@ static size_t max_pages(void)
  * make no system call, and a handler that calls in mid-take or mid-give,
  * or leaves by siglongjmp, finds nothing held.  The links live in
  * ordinary memory, reserved once for every slot the arena can ever have,
- * so they never move under a reader.  Only growth (mapping a new page
- * group) takes the lock, with signals blocked.
+ * so they never move under a reader.
+ *
+ * Growth (mapping a new page group) has one grower at a time, marked by a
+ * compare-and-swap of a word, not a lock, and blocks no signal: a thread
+ * under a seccomp policy that refuses or traps rt_sigprocmask grows like
+ * any other, and a siglongjmp out of a handler never leaves a lock held.
+ * A call that finds a growth under way does not wait for it: a handler
+ * that interrupted its own thread's growth, or a thread that finds another
+ * one growing for longer than a short spin, takes the system call for that
+ * one request.  A grower abandoned by siglongjmp leaves the mark set, and
+ * the arena then never grows again: calls that find no free state use the
+ * system call.
+ *
+ * fork() needs nothing of the arena's own: the child rebuilds the free list
+ * from the published groups (arena_fork_child), and a group is published
+ * only once its slots are counted in the total, so whatever another
+ * thread was doing at the fork, the child's arena is whole.  The one growth
+ * the child can resume is its own thread's (fork() from a handler that
+ * interrupted it): that group, in flight, is left to the resumed growth.
  */
 static struct {
-	pthread_mutex_t lock; /* growth, and fork */
+	uintptr_t grower;  /* the growing thread's &grow_mark, or 0 */
+	size_t in_flight;  /* the group the grower published and is pushing, or SIZE_MAX */
 	size_t state_size, slot_size, per_page, page_size;
 	int prot, flags;
 	bool failed, fail_next, wipe_on_fork; /* fail_next: VGR_TESTING only */
@@ -64,7 +80,10 @@ static struct {
 	uint32_t *next;   /* free-list links by index: next index + 1, 0 ends */
 	size_t cap;       /* entries reserved in next[] */
 	uint64_t head;    /* tag << 32 | (top index + 1); low word 0: empty */
-} arena = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} arena = { .in_flight = SIZE_MAX };
+
+/* Its address names this thread as the grower. */
+static __thread char grow_mark;
 
 #define HEAD_TOP(h) ((uint32_t)(h))
 #define HEAD_NEXT(h, top) ((((h) >> 32) + 1) << 32 | (uint64_t)(top))
@@ -107,36 +126,6 @@ static long slot_index(const void *state)
 	return -1;
 }
 
-/* The mask saved by the thread that holds the lock across fork(). */
-static __thread sigset_t fork_saved_mask;
-
-/* Set in the thread that holds the lock from fork()'s prepare handler to
- * its parent or child handler.  pthread_atfork handlers of other libraries
- * run inside that window, in that thread, and may draw (and so take a
- * state, and grow the arena): the lock is already theirs and signals are
- * blocked, so they grow it without taking the lock again, which would
- * deadlock. */
-static __thread bool holds_fork_lock __attribute__((tls_model("initial-exec")));
-
-static void lock_arena(sigset_t *saved)
-{
-	sigset_t all;
-
-	if (holds_fork_lock)
-		return;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, saved);
-	pthread_mutex_lock(&arena.lock);
-}
-
-static void unlock_arena(const sigset_t *saved)
-{
-	if (holds_fork_lock)
-		return;
-	pthread_mutex_unlock(&arena.lock);
-	pthread_sigmask(SIG_SETMASK, saved, NULL);
-}
-
 bool arena_can_map(int mmap_prot, int mmap_flags, bool *wipe_on_fork)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -170,7 +159,7 @@ void arena_configure(size_t state_size, int mmap_prot, int mmap_flags,
 }
 
 /* The links for every slot the arena can ever map, reserved (not
- * touched) once, so that they never move.  Lock held. */
+ * touched) once, so that they never move.  The grower only. */
 static bool reserve_links(void)
 {
 	if (arena.next)
@@ -208,7 +197,18 @@ static size_t push_group(const struct group *gr, void *const *keep, size_t nkeep
 	return pushed;
 }
 
-/* Map one more page group and push its slots.  Lock held. */
+#ifdef VGR_TESTING
+static void (*during_grow)(void);
+void arena_test_during_grow(void (*fn)(void))
+{
+	during_grow = fn;
+}
+#define DURING_GROW() (during_grow ? during_grow() : (void)0)
+#else
+#define DURING_GROW() ((void)0)
+#endif
+
+/* Map one more page group and push its slots.  The grower only. */
 static bool grow(void)
 {
 	size_t pages, nslots;
@@ -250,11 +250,18 @@ static bool grow(void)
 		return false;
 	}
 
-	arena.groups[arena.ngroups] = (struct group){ base, pages, arena.total };
-	/* Published before any of its slots can be popped. */
-	__atomic_store_n(&arena.ngroups, arena.ngroups + 1, __ATOMIC_RELEASE);
+	DURING_GROW(); /* as a signal handler would, at the worst moment */
+	size_t g = arena.ngroups;
+	arena.groups[g] = (struct group){ base, pages, arena.total };
+	/* Counted, then published (before any of its slots can be popped),
+	 * then pushed; in flight from the publication to the last push. */
 	arena.total += (uint32_t)nslots;
-	push_group(&arena.groups[arena.ngroups - 1], NULL, 0);
+	__atomic_store_n(&arena.in_flight, g, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(&arena.ngroups, g + 1, __ATOMIC_RELEASE);
+	push_group(&arena.groups[g], NULL, 0);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(&arena.in_flight, SIZE_MAX, __ATOMIC_RELAXED);
 	return true;
 }
 
@@ -298,25 +305,34 @@ static bool pop_into(uintptr_t *slot)
 	return true;
 }
 
+/* How long a call spins on another thread's growth before it takes the
+ * system call instead: a growth is one mmap. */
+#define GROW_SPINS 4096
+
 bool arena_take_into(uintptr_t *slot)
 {
-	if (__atomic_load_n(&arena.next, __ATOMIC_ACQUIRE) && pop_into(slot))
-		return true;
-	for (;;) {
-		/* Empty: map more, under the lock (another thread may have
-		 * done it meanwhile, so pop once more there first). */
-		sigset_t saved;
-		bool popped, grown;
-		lock_arena(&saved);
-		popped = arena.next && pop_into(slot);
-		grown = popped || grow();
-		unlock_arena(&saved);
-		if (popped)
+	uintptr_t me = (uintptr_t)&grow_mark;
+
+	for (unsigned spins = 0;; spins++) {
+		if (__atomic_load_n(&arena.next, __ATOMIC_ACQUIRE) && pop_into(slot))
 			return true;
-		if (!grown)
+		uintptr_t none = 0;
+		if (__atomic_compare_exchange_n(&arena.grower, &none, me, false, __ATOMIC_ACQUIRE,
+		                                __ATOMIC_RELAXED)) {
+			/* Another grower may have finished meanwhile. */
+			bool popped = __atomic_load_n(&arena.next, __ATOMIC_ACQUIRE) && pop_into(slot);
+			bool grown = popped || grow();
+			__atomic_store_n(&arena.grower, 0, __ATOMIC_RELEASE);
+			if (popped)
+				return true;
+			if (!grown)
+				return false;
+			continue;
+		}
+		/* A handler that interrupted this thread's own growth, or
+		 * someone else's growth that takes too long. */
+		if (none == me || spins >= GROW_SPINS)
 			return false;
-		if (pop_into(slot))
-			return true;
 	}
 }
 
@@ -335,18 +351,6 @@ void arena_give(void *state)
 	push_index((uint32_t)i);
 }
 
-void arena_fork_prepare(void)
-{
-	lock_arena(&fork_saved_mask);
-	holds_fork_lock = true;
-}
-
-void arena_fork_parent(void)
-{
-	holds_fork_lock = false;
-	unlock_arena(&fork_saved_mask);
-}
-
 void arena_fork_child(void *const *keep, size_t nkeep)
 {
 	/* Single-threaded now: whatever the other threads were doing to the
@@ -361,14 +365,19 @@ void arena_fork_child(void *const *keep, size_t nkeep)
 		nkeep = ARENA_KEEP_MAX; /* never: thread_state.c keeps two */
 	memcpy(kept, keep, nkeep * sizeof(*keep));
 	kept[nkeep] = taking;
+	/* A growth of this thread's, interrupted by the handler that forked,
+	 * resumes and pushes its own group; any other thread's growth ended
+	 * with that thread. */
+	size_t resumed = SIZE_MAX;
+	if (arena.grower == (uintptr_t)&grow_mark)
+		resumed = arena.in_flight;
+	else
+		arena.grower = 0;
 	__atomic_store_n(&arena.head, HEAD_NEXT(head, 0), __ATOMIC_RELAXED);
 	for (size_t g = arena.ngroups; g-- > 0;)
-		freed += push_group(&arena.groups[g], kept, nkeep + 1);
+		if (g != resumed)
+			freed += push_group(&arena.groups[g], kept, nkeep + 1);
 	VGR_EVENT1(fork_reclaim, freed);
-	/* The child is single-threaded and is the lock's owner: releasing it
-	 * is well defined. */
-	holds_fork_lock = false;
-	unlock_arena(&fork_saved_mask);
 }
 
 #ifdef VGR_TESTING
@@ -381,27 +390,20 @@ void *arena_take(void)
 
 void arena_get_stats(struct arena_stats *st)
 {
-	sigset_t saved;
-
-	lock_arena(&saved);
+	/* Callers ask when the arena is quiet. */
 	st->slot_size = arena.slot_size;
 	st->per_page = arena.per_page;
 	st->total = arena.total;
-	st->free = 0; /* a walk of the list: callers ask when it is quiet */
+	st->free = 0; /* a walk of the list */
 	for (uint32_t top = HEAD_TOP(__atomic_load_n(&arena.head, __ATOMIC_ACQUIRE));
 	     top && st->free <= arena.total; top = arena.next[top - 1])
 		st->free++;
 	st->groups = arena.ngroups;
 	st->failed = arena.failed;
-	unlock_arena(&saved);
 }
 
 void arena_test_fail_next_mmap(void)
 {
-	sigset_t saved;
-
-	lock_arena(&saved);
 	arena.fail_next = true;
-	unlock_arena(&saved);
 }
 #endif

@@ -16,13 +16,11 @@
  * hold bookkeeping), whose capacity always covers every state ever mapped:
  * giving a state back never allocates.
  *
- * Taking and giving are lock-free (state_arena.c): no lock, no signal
- * mask, no system call while a free state exists.  Growth takes the arena
- * lock with all signals blocked, so a signal handler that calls into the
- * library can never find its own thread holding it.  The one thread that
- * holds it across fork() (from the prepare to the parent or child handler)
- * grows the arena without taking it again: other libraries' atfork
- * handlers run there and may draw.
+ * Taking, giving and growing take no lock and no signal mask
+ * (state_arena.c): no system call while a free state exists, one mmap to
+ * grow, and a call that finds a growth under way (its own thread's, from a
+ * signal handler, or another thread's for long) takes false and so the
+ * system call, never a wait that could deadlock.
  */
 
 /* Can state pages be mapped this way here?  The vDSO asks for
@@ -40,7 +38,7 @@ void arena_configure(size_t state_size, int mmap_prot, int mmap_flags,
 /* Take a state into *slot, a thread's TLS word, unless a signal handler
  * filled *slot first (then the state goes back).  false when no memory
  * could be mapped (remembered: after the first mmap failure the arena
- * never retries). */
+ * never retries), or a growth was under way (see above). */
 bool arena_take_into(uintptr_t *slot);
 
 /* Return a state that no thread will touch again. */
@@ -50,12 +48,9 @@ void arena_give(void *state);
  * an LSM) rather than a lack of memory: for the fallback event. */
 bool arena_refused(void);
 
-/* Around fork(): hold the lock across it so the child inherits a
- * consistent arena; in the child, every state except the ones in keep[]
- * (the forking thread's) goes back on the free list, since the threads that
- * owned them do not exist there. */
-void arena_fork_prepare(void);
-void arena_fork_parent(void);
+/* In a forked child: every state except the ones in keep[] (the forking
+ * thread's) goes back on the free list, since the threads that owned them
+ * do not exist there. */
 #define ARENA_KEEP_MAX 4
 void arena_fork_child(void *const *keep, size_t nkeep);
 
@@ -77,6 +72,9 @@ void arena_get_stats(struct arena_stats *st);
 
 /* Make the next growth fail as if mmap had. */
 void arena_test_fail_next_mmap(void);
+/* Call fn inside the next growths, after the mmap and before the group is
+ * published (NULL: stop), as a signal handler on the growing thread would. */
+void arena_test_during_grow(void (*fn)(void));
 #endif
 
 #endif

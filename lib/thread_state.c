@@ -67,9 +67,6 @@ static void on_thread_exit(void *arg)
 	give_back(&tls.spare);
 }
 
-static void fork_prepare(void) { arena_fork_prepare(); }
-static void fork_parent(void) { arena_fork_parent(); }
-
 static void fork_child(void)
 {
 	/* Only the forking thread survives; its states stay its own. */
@@ -83,7 +80,7 @@ bool thread_state_init(const struct vgr_provider *p)
 {
 	if (pthread_key_create(&exit_key, on_thread_exit) != 0)
 		return false;
-	if (pthread_atfork(fork_prepare, fork_parent, fork_child) != 0) {
+	if (pthread_atfork(NULL, NULL, fork_child) != 0) {
 		pthread_key_delete(exit_key);
 		return false;
 	}
