@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef MADV_WIPEONFORK
@@ -53,12 +55,11 @@ static size_t max_pages(void)
  * compare-and-swap of a word, not a lock, and blocks no signal: a thread
  * under a seccomp policy that refuses or traps rt_sigprocmask grows like
  * any other, and a siglongjmp out of a handler never leaves a lock held.
- * A call that finds a growth under way does not wait for it: a handler
- * that interrupted its own thread's growth, or a thread that finds another
- * one growing for longer than a short spin, takes the system call for that
- * one request.  A grower abandoned by siglongjmp leaves the mark set, and
- * the arena then never grows again: calls that find no free state use the
- * system call.
+ * A handler that interrupted its own thread's growth does not wait for
+ * it: that one request takes the system call.  A thread that finds another
+ * one growing waits, yielding, for at most a second.  A grower abandoned
+ * by siglongjmp leaves the mark set, and the arena then never grows again:
+ * calls that find no free state use the system call.
  *
  * fork() needs nothing of the arena's own: the child rebuilds the free list
  * from the published groups (arena_fork_child), and a group is published
@@ -73,6 +74,7 @@ static struct {
 	size_t state_size, slot_size, per_page, page_size;
 	int prot, flags;
 	bool failed, fail_next, wipe_on_fork; /* fail_next: VGR_TESTING only */
+	uint64_t retry_at; /* after a lack of memory: CLOCK_MONOTONIC_COARSE ns */
 	bool refused; /* the mmap failure was a refusal, not a lack of memory */
 	struct group groups[MAX_GROUPS];
 	size_t ngroups;   /* published with release after groups[ngroups] */
@@ -208,32 +210,55 @@ void arena_test_during_grow(void (*fn)(void))
 #define DURING_GROW() ((void)0)
 #endif
 
+/* A mapping that failed for lack of memory (RLIMIT_AS, overcommit) is
+ * tried again this long after, not on every call, and not never: memory
+ * may be there again.  A refusal (seccomp, an LSM) stays one. */
+#define GROW_RETRY_NS (100ull * 1000000ull)
+
+static uint64_t coarse_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts); /* the vDSO: no system call */
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static bool give_up(bool refused)
+{
+	__atomic_store_n(&arena.refused, refused, __ATOMIC_RELAXED);
+	arena.retry_at = refused ? UINT64_MAX : coarse_ns() + GROW_RETRY_NS;
+	arena.failed = true;
+	return false;
+}
+
 /* Map one more page group and push its slots.  The grower only. */
 static bool grow(void)
 {
 	size_t pages, nslots;
 	unsigned char *base;
 
-	if (arena.failed || arena.ngroups == MAX_GROUPS || arena.slot_size == 0)
+	if (arena.ngroups == MAX_GROUPS || arena.slot_size == 0)
 		return false;
+	if (arena.failed) {
+		if (arena.retry_at == UINT64_MAX || coarse_ns() < arena.retry_at)
+			return false;
+		arena.failed = false;
+	}
 	pages = arena.ngroups == 0 ? 1 : arena.groups[arena.ngroups - 1].pages * 2;
 	if (pages > MAX_GROUP_PAGES)
 		pages = MAX_GROUP_PAGES;
 	nslots = pages * arena.per_page;
 
-	if (arena.fail_next || !reserve_links() || arena.total + nslots > arena.cap) {
+	if (arena.fail_next || !reserve_links()) {
 		arena.fail_next = false;
-		arena.failed = true;
-		return false;
+		return give_up(false);
 	}
+	if (arena.total + nslots > arena.cap)
+		return false; /* never: the links cover every group there can be */
 	base = mmap(NULL, pages * arena.page_size, arena.prot, arena.flags, -1, 0);
 	if (base == MAP_FAILED) {
 		/* seccomp filters and LSMs answer EPERM, EACCES or (as the
 		 * kernel does for flags it lacks) EINVAL. */
-		__atomic_store_n(&arena.refused, errno == EPERM || errno == EACCES || errno == EINVAL,
-		                 __ATOMIC_RELAXED);
-		arena.failed = true;
-		return false;
+		return give_up(errno == EPERM || errno == EACCES || errno == EINVAL);
 	}
 	/* MAP_DROPPABLE already keeps these out of core dumps and swap; say
 	 * the first anyway, and for the generator's ordinary memory ask for
@@ -246,8 +271,7 @@ static bool grow(void)
 	    madvise(base, pages * arena.page_size, MADV_WIPEONFORK) != 0) {
 		/* A state a child could inherit intact must never be used. */
 		munmap(base, pages * arena.page_size);
-		arena.failed = true;
-		return false;
+		return give_up(true);
 	}
 
 	DURING_GROW(); /* as a signal handler would, at the worst moment */
@@ -305,13 +329,17 @@ static bool pop_into(uintptr_t *slot)
 	return true;
 }
 
-/* How long a call spins on another thread's growth before it takes the
- * system call instead: a growth is one mmap. */
-#define GROW_SPINS 4096
+/* A call that finds another thread growing waits for it: a short spin,
+ * then sched_yield() (pushing a large group's slots takes a while, and the
+ * grower may be preempted), for at most this long, which only a grower
+ * abandoned by siglongjmp ever exhausts. */
+#define GROW_SPINS 64
+#define GROW_WAIT_NS (1000ull * 1000000ull)
 
 bool arena_take_into(uintptr_t *slot)
 {
 	uintptr_t me = (uintptr_t)&grow_mark;
+	uint64_t deadline = 0;
 
 	for (unsigned spins = 0;; spins++) {
 		if (__atomic_load_n(&arena.next, __ATOMIC_ACQUIRE) && pop_into(slot))
@@ -329,10 +357,17 @@ bool arena_take_into(uintptr_t *slot)
 				return false;
 			continue;
 		}
-		/* A handler that interrupted this thread's own growth, or
-		 * someone else's growth that takes too long. */
-		if (none == me || spins >= GROW_SPINS)
+		/* A handler that interrupted this thread's own growth must
+		 * not wait for it. */
+		if (none == me)
 			return false;
+		if (spins < GROW_SPINS)
+			continue;
+		if (!deadline)
+			deadline = coarse_ns() + GROW_WAIT_NS;
+		else if (coarse_ns() > deadline)
+			return false;
+		sched_yield();
 	}
 }
 

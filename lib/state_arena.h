@@ -18,9 +18,9 @@
  *
  * Taking, giving and growing take no lock and no signal mask
  * (state_arena.c): no system call while a free state exists, one mmap to
- * grow, and a call that finds a growth under way (its own thread's, from a
- * signal handler, or another thread's for long) takes false and so the
- * system call, never a wait that could deadlock.
+ * grow.  A call that finds its own thread's growth under way (from a
+ * signal handler) gets false, and so the system call; one that finds
+ * another thread's waits for it, for at most a second: never a deadlock.
  */
 
 /* Can state pages be mapped this way here?  The vDSO asks for
@@ -37,8 +37,8 @@ void arena_configure(size_t state_size, int mmap_prot, int mmap_flags,
 
 /* Take a state into *slot, a thread's TLS word, unless a signal handler
  * filled *slot first (then the state goes back).  false when no memory
- * could be mapped (remembered: after the first mmap failure the arena
- * never retries), or a growth was under way (see above). */
+ * could be mapped (a lack of memory is tried again 100 ms later, a
+ * refusal never), or a growth was under way (see above). */
 bool arena_take_into(uintptr_t *slot);
 
 /* Return a state that no thread will touch again. */

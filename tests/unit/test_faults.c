@@ -21,8 +21,10 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "state_arena.h"
 #include "test_util.h"
@@ -243,6 +245,90 @@ static void test_no_address_space(void **unused)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* A lack of memory is not for good: after a growth failed under a tight
+ * RLIMIT_AS, new threads use the system call; once the limit is lifted
+ * and the retry interval (100 ms) has passed, every one of 64 new threads
+ * gets a state again and makes no system call. */
+struct probe_thread {
+	unsigned long fallbacks;
+	int state, ok;
+};
+
+static void *draw_in_thread(void *arg)
+{
+	struct probe_thread *p = arg;
+	unsigned char b[16];
+	unsigned long before = thread_state_syscall_fallbacks();
+	p->ok = vgetrandom(b, sizeof(b), 0) == sizeof(b) && !all_zero(b, sizeof(b));
+	p->fallbacks = thread_state_syscall_fallbacks() - before;
+	p->state = thread_state_current() != NULL;
+	return NULL;
+}
+
+static int run_probe(struct probe_thread *p)
+{
+	pthread_t t;
+	return pthread_create(&t, NULL, draw_in_thread, p) == 0 && pthread_join(t, NULL) == 0;
+}
+
+static void test_growth_retried(void **unused)
+{
+	(void)unused;
+	if (!backend_has_states())
+		skip();
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct rlimit old, rl;
+		struct arena_stats st;
+		FILE *f = fopen("/proc/self/statm", "r");
+		unsigned long pages = 0;
+		if (!f || fscanf(f, "%lu", &pages) != 1)
+			_exit(40);
+		fclose(f);
+		/* Every free state held, so the next thread must grow. */
+		arena_get_stats(&st);
+		for (size_t held = 0; st.free > 0 && held < 4096; held++) {
+			if (!arena_take())
+				break;
+			arena_get_stats(&st);
+		}
+		/* No room for one more mapping; this thread, its primary
+		 * marked busy, wants a spare and so a growth. */
+		getrlimit(RLIMIT_AS, &old);
+		rl.rlim_cur = pages * (unsigned long)sysconf(_SC_PAGESIZE);
+		rl.rlim_max = old.rlim_max;
+		if (setrlimit(RLIMIT_AS, &rl) != 0)
+			_exit(41);
+		unsigned char b[16];
+		unsigned long before = thread_state_syscall_fallbacks();
+		thread_state_test_mark_busy();
+		if (vgetrandom(b, sizeof(b), 0) != sizeof(b) || thread_state_spare() ||
+		    thread_state_syscall_fallbacks() != before + 1)
+			_exit(43);
+		thread_state_test_clear_busy();
+		arena_get_stats(&st);
+		if (!st.failed)
+			_exit(44);
+		setrlimit(RLIMIT_AS, &old);
+		usleep(150 * 1000);
+		for (int i = 0; i < 64; i++) {
+			struct probe_thread p = { 0 };
+			if (!run_probe(&p) || !p.ok)
+				_exit(45);
+			if (!p.state || p.fallbacks) {
+				fprintf(stderr, "thread %d after the limit was lifted: %s, %lu system calls\n",
+				        i, p.state ? "a state" : "no state", p.fallbacks);
+				_exit(46);
+			}
+		}
+		_exit(0);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 /* GRND_NONBLOCK once the kernel's generator is ready (always, after boot):
  * full requests, no EAGAIN, from every backend. */
 static void test_nonblock(void **unused)
@@ -262,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_arc4random_aborts_without_entropy),
 		cmocka_unit_test(test_zeroed_state_keeps_working),
 		cmocka_unit_test(test_no_address_space),
+		cmocka_unit_test(test_growth_retried),
 		cmocka_unit_test(test_nonblock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
