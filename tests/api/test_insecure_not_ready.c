@@ -19,21 +19,16 @@
  * Exit 0 pass, 1 fail, 77 skip (no seccomp user notification here).
  */
 #include <errno.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <pthread.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
-#include <sys/syscall.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "seccomp_filter.h"
 #include "vgetrandom.h"
 
 #define HOLD_MS 2000
@@ -87,20 +82,16 @@ static void *supervise(void *arg)
 static int not_ready_kernel(void)
 {
 	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		SECCOMP_LOAD_NR,
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getrandom, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
-	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-		return -1;
-	long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
-	                  &prog);
+	int fd = install_seccomp_filter(f, sizeof(f) / sizeof(f[0]),
+	                                SECCOMP_FILTER_FLAG_NEW_LISTENER);
 	if (fd < 0)
 		return -1;
-	int i = (int)fd;
-	return write(fd_pipe[1], &i, sizeof(i)) == sizeof(i) ? 0 : -1;
+	return write(fd_pipe[1], &fd, sizeof(fd)) == sizeof(fd) ? 0 : -1;
 }
 
 static int fails;

@@ -200,6 +200,32 @@ static void test_zeroed_state_keeps_working(void **unused)
 	assert_int_equal(repeats_u64(words, ROUNDS * 4), 0);
 }
 
+/* For the address-space tests, in a forked child: hold every free state
+ * (so the next one wanted must grow the arena), then leave no room for one
+ * more mapping.  The old limit goes to *old.  Exits 40 or 41 on failure. */
+static void no_room_for_a_growth(struct rlimit *old)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	unsigned long pages = 0;
+	struct arena_stats st;
+	struct rlimit rl;
+
+	if (!f || fscanf(f, "%lu", &pages) != 1)
+		_exit(40);
+	fclose(f);
+	arena_get_stats(&st);
+	for (size_t held = 0; st.free > 0 && held < 4096; held++) {
+		if (!arena_take())
+			break;
+		arena_get_stats(&st);
+	}
+	getrlimit(RLIMIT_AS, old);
+	rl.rlim_cur = pages * (unsigned long)sysconf(_SC_PAGESIZE);
+	rl.rlim_max = old->rlim_max;
+	if (setrlimit(RLIMIT_AS, &rl) != 0)
+		_exit(41);
+}
+
 /* No address space for the arena: a fresh process whose RLIMIT_AS leaves
  * no room for one more mapping still gets random bytes (from the syscall),
  * and the failure is remembered. */
@@ -210,26 +236,9 @@ static void test_no_address_space(void **unused)
 		skip();
 	pid_t pid = fork();
 	if (pid == 0) {
-		struct rlimit rl;
-		FILE *f = fopen("/proc/self/statm", "r");
-		unsigned long pages = 0;
-		if (!f || fscanf(f, "%lu", &pages) != 1)
-			_exit(40);
-		fclose(f);
-		unsigned long vm = pages * (unsigned long)sysconf(_SC_PAGESIZE);
-		struct arena_stats before, after;
-		arena_get_stats(&before);
-		/* take every free state so the next thread must grow the arena */
-		size_t held = 0;
-		while (before.free > 0 && held < 4096) {
-			if (!arena_take())
-				break;
-			held++;
-			arena_get_stats(&before);
-		}
-		rl.rlim_cur = rl.rlim_max = vm; /* no room for any new mapping */
-		if (setrlimit(RLIMIT_AS, &rl) != 0)
-			_exit(41);
+		struct rlimit old;
+		struct arena_stats after;
+		no_room_for_a_growth(&old);
 		unsigned char b[32] = { 0 }, c[32] = { 0 };
 		thread_state_test_mark_busy(); /* force this thread to want a spare */
 		if (vgetrandom(b, sizeof(b), 0) != sizeof(b))
@@ -239,10 +248,7 @@ static void test_no_address_space(void **unused)
 		arena_get_stats(&after);
 		_exit(after.failed ? 0 : 44);
 	}
-	int st;
-	waitpid(pid, &st, 0);
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_child_passed(pid);
 }
 
 /* A lack of memory is not for good: after a growth failed under a tight
@@ -278,27 +284,11 @@ static void test_growth_retried(void **unused)
 		skip();
 	pid_t pid = fork();
 	if (pid == 0) {
-		struct rlimit old, rl;
+		struct rlimit old;
 		struct arena_stats st;
-		FILE *f = fopen("/proc/self/statm", "r");
-		unsigned long pages = 0;
-		if (!f || fscanf(f, "%lu", &pages) != 1)
-			_exit(40);
-		fclose(f);
-		/* Every free state held, so the next thread must grow. */
-		arena_get_stats(&st);
-		for (size_t held = 0; st.free > 0 && held < 4096; held++) {
-			if (!arena_take())
-				break;
-			arena_get_stats(&st);
-		}
-		/* No room for one more mapping; this thread, its primary
-		 * marked busy, wants a spare and so a growth. */
-		getrlimit(RLIMIT_AS, &old);
-		rl.rlim_cur = pages * (unsigned long)sysconf(_SC_PAGESIZE);
-		rl.rlim_max = old.rlim_max;
-		if (setrlimit(RLIMIT_AS, &rl) != 0)
-			_exit(41);
+		/* This thread, its primary marked busy, wants a spare and so a
+		 * growth, for which there is no room. */
+		no_room_for_a_growth(&old);
 		unsigned char b[16];
 		unsigned long before = thread_state_syscall_fallbacks();
 		thread_state_test_mark_busy();
@@ -323,10 +313,7 @@ static void test_growth_retried(void **unused)
 		}
 		_exit(0);
 	}
-	int st;
-	waitpid(pid, &st, 0);
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_child_passed(pid);
 }
 
 /* GRND_NONBLOCK once the kernel's generator is ready (always, after boot):
