@@ -8,6 +8,12 @@
  * produces bytes from the kernel's generator or from a generator seeded by
  * it: asking for the vDSO where there is none gives the userspace
  * generator, and a generator that cannot be set up gives the system call.
+ *
+ * A copy of the library loaded with dlmopen() into a namespace of its own
+ * uses the system call whatever is asked: glibc runs no pthread key
+ * destructor registered through a secondary namespace's libc, so exited
+ * threads' states would never come back (glibc uses the vDSO only in the
+ * initial namespace too).
  */
 #include "backend.h"
 #include "chacha.h"
@@ -19,7 +25,9 @@
 #include "thread_state.h"
 #include "vdso_getrandom.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -79,6 +87,21 @@ static size_t read_hybrid_min(void)
 	return (size_t)n;
 }
 
+/* Whether this copy of the library lives in a namespace other than the
+ * initial one (dlmopen). */
+static bool in_secondary_namespace(void)
+{
+#ifdef __GLIBC__
+	Dl_info info;
+	struct link_map *self = NULL;
+	Lmid_t ns = LM_ID_BASE;
+	if (dladdr1((void *)(uintptr_t)in_secondary_namespace, &info, (void **)&self,
+	            RTLD_DL_LINKMAP) && self && dlinfo(self, RTLD_DI_LMID, &ns) == 0)
+		return ns != LM_ID_BASE;
+#endif
+	return false;
+}
+
 static bool start_vdso(void)
 {
 	struct vdso_getrandom vdso;
@@ -104,7 +127,7 @@ static void choose(void)
 	int req = read_request();
 	int result = VGR_BACKEND_SYSCALL;
 
-	if (req == VGR_BACKEND_SYSCALL) {
+	if (req == VGR_BACKEND_SYSCALL || in_secondary_namespace()) {
 		result = VGR_BACKEND_SYSCALL;
 	} else if (req != VGR_BACKEND_CHACHA && start_vdso()) {
 		result = req == VGR_BACKEND_VDSO ? VGR_BACKEND_VDSO : VGR_BACKEND_HYBRID;

@@ -85,7 +85,7 @@ static struct {
 } arena = { .in_flight = SIZE_MAX };
 
 /* Its address names this thread as the grower. */
-static __thread char grow_mark;
+static __thread char grow_mark __attribute__((tls_model("initial-exec")));
 
 #define HEAD_TOP(h) ((uint32_t)(h))
 #define HEAD_NEXT(h, top) ((((h) >> 32) + 1) << 32 | (uint64_t)(top))
