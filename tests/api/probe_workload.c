@@ -11,19 +11,25 @@
  * "probe-workload forks N": N children, one after another, each make one
  * 16-byte call; "probe-workload orphans N": N children that make 10 calls
  * each after the parent has exited (tests/api/test_stat.sh).
+ * "probe-workload refused": after one call, a seccomp filter refuses
+ * mmap with MAP_DROPPABLE (EPERM), then 64 threads, alive at once, each
+ * make one 16-byte call: those that find no free state cannot get one.
  * "probe-workload ping": named vgr-ping, prints its backend, then until
  * killed fires every probe the test counts: a new thread's call (a state
  * taken), vgetrandom_reseed(), a forked child's call (its reclaim).  The
  * test starts its workload only once its tracer has seen each of them.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "seccomp_filter.h"
 #include "vgetrandom.h"
 
 static void *one_call(void *arg)
@@ -32,6 +38,29 @@ static void *one_call(void *arg)
 	if (vgetrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
 		*(int *)arg = 0;
 	return NULL;
+}
+
+static pthread_barrier_t all_alive;
+
+static void *call_while_all_alive(void *arg)
+{
+	one_call(arg);
+	pthread_barrier_wait(&all_alive);
+	return NULL;
+}
+
+/* mmap with MAP_DROPPABLE (0x08) answered EPERM, from now on. */
+static int refuse_droppable(void)
+{
+	struct sock_filter f[] = {
+		SECCOMP_LOAD_NR,
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[3])),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x08, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	return install_seccomp_filter(f, sizeof(f) / sizeof(f[0]), 0);
 }
 
 static void *ten_calls(void *arg)
@@ -76,6 +105,19 @@ int main(int argc, char **argv)
 				return 1;
 		}
 		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "refused")) {
+		enum { N = 64 };
+		pthread_t t[N];
+		ok &= vgetrandom(small, sizeof(small), 0) == (ssize_t)sizeof(small);
+		if (refuse_droppable() != 0)
+			return 77;
+		pthread_barrier_init(&all_alive, NULL, N);
+		for (int i = 0; i < N; i++)
+			ok &= pthread_create(&t[i], NULL, call_while_all_alive, &ok) == 0;
+		for (int i = 0; i < N; i++)
+			pthread_join(t[i], NULL);
+		return ok ? 0 : 1;
 	}
 	if (argc > 1 && !strcmp(argv[1], "ping")) {
 		prctl(PR_SET_NAME, "vgr-ping", 0, 0, 0);

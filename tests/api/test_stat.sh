@@ -114,6 +114,21 @@ else
 	echo "skip the strace comparison: strace is not installed"
 fi
 
+# State memory refused after start-up (a filter on MAP_DROPPABLE): the
+# backend's name stays the one chosen at start, and every request of a
+# thread that could get no state is a fallback "state memory refused".
+VGETRANDOM_BACKEND=vdso "$cmd" stat -o "$tmp/ref" -- "$work" refused
+r=$?
+refused=$(sed -n 's/.*state memory refused \([0-9]*\).*/\1/p' "$tmp/ref")
+made=$(total "getrandom system calls made" "$tmp/ref")
+if [ $r = 77 ]; then
+	echo "skip the refusal: no seccomp here"
+elif [ $r = 0 ] && [ "${refused:-0}" -gt 0 ] && grep -q "backend vdso" "$tmp/ref"; then
+	ok "state memory refused after start-up: $refused fallbacks told, $made system calls made"
+else
+	bad "refused after start-up: exit $r, fallbacks '$refused'"; cat "$tmp/ref"
+fi
+
 # Usage errors: -o without its FILE is not a command.
 "$cmd" stat -o >"$tmp/o" 2>"$tmp/e"; r=$?
 [ $r = 2 ] && grep -q -- "-o needs a FILE" "$tmp/e" && ok "stat -o without FILE: usage error" ||
