@@ -61,7 +61,12 @@ as_alice vgetrandom system disable >"$tmp/o" 2>&1; rc=$?
 t command-disable-needs-root eval '[ $rc = 1 ] && grep -q "only root" "$tmp/o" && cmp -s "$tmp/orig" "$preload"'
 sys disable
 cp "$preload" "$tmp/orig"
-sys enable "$build/tests/system/libvgetrandom.so.0"
+# From a root-owned place: the build tree may sit under /tmp, which enable
+# rightly refuses before any self-test.
+mkdir -p /usr/local/lib/vgr-zero
+cp "$build/tests/system/libvgetrandom.so.0" /usr/local/lib/vgr-zero/
+sys enable /usr/local/lib/vgr-zero/libvgetrandom.so.0
+rm -rf /usr/local/lib/vgr-zero
 t command-refuses-zero-library eval '[ $rc = 1 ] && grep -q "zero or repeated output" "$tmp/o" && grep -q "refusing" "$tmp/o" && cmp -s "$tmp/orig" "$preload"'
 sys enable /etc/passwd
 t command-refuses-non-library eval '[ $rc = 1 ] && grep -q "refusing" "$tmp/o" && cmp -s "$tmp/orig" "$preload"'
