@@ -2,6 +2,7 @@
 #include "bulk.h"
 #include "chacha.h"
 #include "limits_internal.h"
+#include "state_arena.h"
 #include "syscall_path.h"
 #include "thread_state.h"
 
@@ -10,10 +11,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-#ifndef MADV_WIPEONFORK
-#define MADV_WIPEONFORK 18 /* Linux 4.14 */
-#endif
 
 size_t vgr_bulk_min = SIZE_MAX;
 
@@ -43,8 +40,8 @@ unsigned long bulk_call_count(void)
  * of the request would be the same bytes in both.  The provider's state is
  * wiped in the child, but the key was taken from it before.  So the
  * expansion runs in chunks, and after each one a canary is checked: a word
- * in a page the child gets zeroed, mapped the way the provider maps its
- * states (MAP_DROPPABLE, or MADV_WIPEONFORK).  A request records the
+ * in a page the child gets zeroed, mapped the way the provider's states
+ * are (arena_map_page(): MAP_DROPPABLE, or MADV_WIPEONFORK).  A request records the
  * canary's value when it starts; a changed value means this process is a
  * child forked since, and the whole request is made again with a fresh key
  * (the child's own state, rekeyed).  The page may also be dropped under
@@ -66,20 +63,15 @@ static uint64_t *canary(void)
 	if (page)
 		return page == MAP_FAILED ? NULL : page;
 
-	long ps = sysconf(_SC_PAGESIZE);
-	size_t len = ps > 0 ? (size_t)ps : 4096;
-	void *m = mmap(NULL, len, vgr_provider.mmap_prot, vgr_provider.mmap_flags, -1, 0);
-	if (m != MAP_FAILED && !(vgr_provider.mmap_flags & MAP_DROPPABLE) &&
-	    (!vgr_provider.wipe_on_fork || madvise(m, len, MADV_WIPEONFORK) != 0)) {
-		munmap(m, len);
+	void *m = arena_map_page();
+	if (!m)
 		m = MAP_FAILED;
-	}
 	void *expected = NULL;
 	/* Another thread, or a handler on this one, may have won. */
 	if (!__atomic_compare_exchange_n(&canary_page, &expected, m, false, __ATOMIC_ACQ_REL,
 	                                 __ATOMIC_ACQUIRE)) {
 		if (m != MAP_FAILED)
-			munmap(m, len);
+			munmap(m, (size_t)sysconf(_SC_PAGESIZE));
 		return canary();
 	}
 	return m == MAP_FAILED ? NULL : m;

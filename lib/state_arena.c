@@ -230,6 +230,44 @@ static bool give_up(bool refused)
 	return false;
 }
 
+/* Map len bytes the way states are: the provider's prot and flags, out of
+ * core dumps, locked unless droppable, wiped in a forked child.  NULL when
+ * they cannot be had, with *refused set for a refusal (seccomp filters and
+ * LSMs answer EPERM, EACCES or, as the kernel does for flags it lacks,
+ * EINVAL) rather than a lack of memory. */
+static void *map_like_states(size_t len, bool *refused)
+{
+	void *m = mmap(NULL, len, arena.prot, arena.flags, -1, 0);
+
+	if (m == MAP_FAILED) {
+		*refused = errno == EPERM || errno == EACCES || errno == EINVAL;
+		return NULL;
+	}
+	/* MAP_DROPPABLE already keeps these out of core dumps and swap; say
+	 * the first anyway, and for the generator's ordinary memory ask for
+	 * the second with mlock.  That may fail (RLIMIT_MEMLOCK); the states
+	 * still work, they may then reach swap (README, "Guarantees"). */
+	madvise(m, len, MADV_DONTDUMP);
+	if (!(arena.flags & MAP_DROPPABLE))
+		mlock(m, len);
+	if (arena.wipe_on_fork && madvise(m, len, MADV_WIPEONFORK) != 0) {
+		/* Memory a child could inherit intact must never be used. */
+		munmap(m, len);
+		*refused = true;
+		return NULL;
+	}
+	return m;
+}
+
+void *arena_map_page(void)
+{
+	bool refused;
+
+	if (!(arena.flags & MAP_DROPPABLE) && !arena.wipe_on_fork)
+		return NULL; /* never: no provider maps states a child keeps */
+	return map_like_states(arena.page_size, &refused);
+}
+
 /* Map one more page group and push its slots.  The grower only. */
 static bool grow(void)
 {
@@ -254,25 +292,10 @@ static bool grow(void)
 	}
 	if (arena.total + nslots > arena.cap)
 		return false; /* never: the links cover every group there can be */
-	base = mmap(NULL, pages * arena.page_size, arena.prot, arena.flags, -1, 0);
-	if (base == MAP_FAILED) {
-		/* seccomp filters and LSMs answer EPERM, EACCES or (as the
-		 * kernel does for flags it lacks) EINVAL. */
-		return give_up(errno == EPERM || errno == EACCES || errno == EINVAL);
-	}
-	/* MAP_DROPPABLE already keeps these out of core dumps and swap; say
-	 * the first anyway, and for the generator's ordinary memory ask for
-	 * the second with mlock.  That may fail (RLIMIT_MEMLOCK); the states
-	 * still work, they may then reach swap (README, "Guarantees"). */
-	madvise(base, pages * arena.page_size, MADV_DONTDUMP);
-	if (!(arena.flags & MAP_DROPPABLE))
-		mlock(base, pages * arena.page_size);
-	if (arena.wipe_on_fork &&
-	    madvise(base, pages * arena.page_size, MADV_WIPEONFORK) != 0) {
-		/* A state a child could inherit intact must never be used. */
-		munmap(base, pages * arena.page_size);
-		return give_up(true);
-	}
+	bool refused = false;
+	base = map_like_states(pages * arena.page_size, &refused);
+	if (!base)
+		return give_up(refused);
 
 	DURING_GROW(); /* as a signal handler would, at the worst moment */
 	size_t g = arena.ngroups;

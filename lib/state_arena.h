@@ -44,6 +44,10 @@ bool arena_take_into(uintptr_t *slot);
 /* Return a state that no thread will touch again. */
 void arena_give(void *state);
 
+/* One page mapped the way states are (zeroed in a forked child, out of
+ * core dumps), for the bulk path's fork canary; NULL if none can be had. */
+void *arena_map_page(void);
+
 /* Whether the last failure to map state memory was a refusal (seccomp,
  * an LSM) rather than a lack of memory: for the fallback event. */
 bool arena_refused(void);
