@@ -9,10 +9,10 @@
  * forces a kernel; one this CPU cannot run is refused with a message.
  */
 #include "chacha.h"
+#include "config.h"
 
 #include <pthread.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -208,14 +208,14 @@ static pthread_once_t select_once = PTHREAD_ONCE_INIT;
 
 static void select_kernel(void)
 {
-	const char *want = secure_getenv("VGETRANDOM_CHACHA");
+	const char *want = config_string("VGETRANDOM_CHACHA");
 	const struct chacha_impl *k = NULL;
 
-	if (want && *want && strcmp(want, "auto") != 0) {
+	if (want && strcmp(want, "auto") != 0) {
 		k = chacha_impl_named(want);
 		if (!k)
-			fprintf(stderr, "libvgetrandom: VGETRANDOM_CHACHA=%s is not a "
-			        "kernel this build and CPU can run; using auto\n", want);
+			config_reject("VGETRANDOM_CHACHA", want,
+			              "a kernel this build and CPU can run", "auto");
 	}
 	if (!k)
 		chacha_impl_list(&k, 1); /* the fastest; "portable" always runs */

@@ -19,7 +19,8 @@
 #include "chacha.h"
 #include "generator.h"
 #include "bulk.h"
-#include "limits_internal.h"
+#include "config.h"
+#include "getrandom_abi.h"
 #include "state_arena.h"
 #include "syscall_path.h"
 #include "thread_state.h"
@@ -39,52 +40,22 @@ static int chosen; /* enum vgr_backend; 0 until chosen */
 static bool have_vdso;
 static char name[48];
 
-static const char *const requests[] = {
-	[0] = "auto",
-	[VGR_BACKEND_SYSCALL] = "syscall",
-	[VGR_BACKEND_VDSO] = "vdso",
-	[VGR_BACKEND_HYBRID] = "hybrid",
-	[VGR_BACKEND_CHACHA] = "chacha",
-};
+#define VGR_BACKEND_NAME(id, code, name) [code] = name,
+static const char *const requests[] = { [0] = "auto", VGR_BACKENDS(VGR_BACKEND_NAME) };
+#undef VGR_BACKEND_NAME
 
-/* 0 for auto, else the backend asked for. */
+/* 0 for auto, else the backend asked for (enum vgr_backend). */
 static int read_request(void)
 {
-	const char *v = secure_getenv("VGETRANDOM_BACKEND");
-
-	if (!v || !*v)
-		return 0;
-	for (int i = 0; i < (int)(sizeof(requests) / sizeof(requests[0])); i++)
-		if (strcmp(v, requests[i]) == 0)
-			return i;
-	fprintf(stderr, "libvgetrandom: VGETRANDOM_BACKEND=%s is not one of "
-	        "auto, vdso, hybrid, chacha, syscall; using auto\n", v);
-	return 0;
+	return (int)config_choice("VGETRANDOM_BACKEND", requests,
+	                          sizeof(requests) / sizeof(requests[0]), 0);
 }
 
 /* VGETRANDOM_HYBRID_MIN=N moves the hybrid threshold (bench/ uses it to
- * measure the crossover); default VGR_BULK_MIN_VDSO.  Decimal digits only,
- * 1 to VGR_MAX_RW_COUNT: no sign, no space, no suffix. */
+ * measure the crossover). */
 static size_t read_hybrid_min(void)
 {
-	const char *v = secure_getenv("VGETRANDOM_HYBRID_MIN");
-	unsigned long long n = 0;
-	const char *c;
-
-	if (!v || !*v)
-		return VGR_BULK_MIN_VDSO;
-	for (c = v; *c >= '0' && *c <= '9'; c++) {
-		n = n * 10 + (unsigned)(*c - '0');
-		if (n > VGR_MAX_RW_COUNT)
-			break;
-	}
-	if (*c || n == 0 || n > VGR_MAX_RW_COUNT) {
-		fprintf(stderr, "libvgetrandom: VGETRANDOM_HYBRID_MIN=%s is not a "
-		        "number of bytes from 1 to %u; using %u\n", v,
-		        (unsigned)VGR_MAX_RW_COUNT, VGR_BULK_MIN_VDSO);
-		return VGR_BULK_MIN_VDSO;
-	}
-	return (size_t)n;
+	return config_number("VGETRANDOM_HYBRID_MIN", 1, VGR_MAX_RW_COUNT, VGR_BULK_MIN_VDSO);
 }
 
 /* Whether this copy of the library lives in a namespace other than the

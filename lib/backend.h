@@ -6,12 +6,17 @@
 #include <sys/types.h>
 
 
-enum vgr_backend {
-	VGR_BACKEND_SYSCALL = 1, /* the getrandom system call */
-	VGR_BACKEND_VDSO,        /* the vDSO with a per-thread state */
-	VGR_BACKEND_HYBRID,      /* the vDSO, and large requests expanded locally */
-	VGR_BACKEND_CHACHA,      /* the userspace ChaCha20 generator */
-};
+/* The backends, X(ID, code, name): name is what VGETRANDOM_BACKEND asks
+ * for. */
+#define VGR_BACKENDS(X)                                                  \
+	X(SYSCALL, 1, "syscall") /* the getrandom system call */          \
+	X(VDSO, 2, "vdso")       /* the vDSO with a per-thread state */   \
+	X(HYBRID, 3, "hybrid")   /* the vDSO, large requests expanded locally */ \
+	X(CHACHA, 4, "chacha")   /* the userspace ChaCha20 generator */
+
+#define VGR_BACKEND_ENUM(id, code, name) VGR_BACKEND_##id = code,
+enum vgr_backend { VGR_BACKENDS(VGR_BACKEND_ENUM) };
+#undef VGR_BACKEND_ENUM
 
 /* The backend serving this process, chosen once (VGETRANDOM_BACKEND, then
  * what the kernel offers). */
@@ -19,10 +24,5 @@ enum vgr_backend backend_current(void);
 
 /* Its name as vgetrandom_backend() reports it. */
 const char *backend_name(void);
-
-/* vgetrandom() itself, under the name the library's own callers use:
- * calls to it bind directly, where the exported name would go through the
- * PLT. */
-ssize_t vgr_getrandom(void *buf, size_t len, unsigned int flags);
 
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "bulk.h"
+#include "getrandom_abi.h"
 #include "chacha.h"
-#include "limits_internal.h"
 #include "state_arena.h"
 #include "syscall_path.h"
 #include "thread_state.h"
@@ -12,11 +12,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-size_t vgr_bulk_min = SIZE_MAX;
+size_t vgr_bulk_above = VGR_MAX_RW_COUNT;
 
 void bulk_enable(size_t min)
 {
-	vgr_bulk_min = min;
+	vgr_bulk_above = min - 1;
 }
 
 #ifdef VGR_TESTING
@@ -122,8 +122,6 @@ static int expand_once(void *buf, size_t len, unsigned int flags, uint64_t *c)
 ssize_t bulk_getrandom(void *buf, size_t len, unsigned int flags)
 {
 	COUNT_CALL();
-	if (len > VGR_MAX_RW_COUNT)
-		len = VGR_MAX_RW_COUNT;
 	uint64_t *c = canary();
 	if (!c)
 		return thread_state_getrandom(buf, len, flags);
@@ -136,5 +134,5 @@ ssize_t bulk_getrandom(void *buf, size_t len, unsigned int flags)
 			return (ssize_t)len;
 		}
 	}
-	return syscall_getrandom(buf, len, flags);
+	return syscall_serve(buf, len, flags, VGR_FALLBACK_REDONE, true);
 }

@@ -33,21 +33,25 @@
 #define VGR_BULK_MIN_VDSO 128u
 #define VGR_BULK_MIN_GENERATOR 512u
 
-/* The threshold in force; SIZE_MAX (off) until a backend with a bulk path
- * sets it, and on the others. */
-extern size_t vgr_bulk_min;
+/* The largest request the thread's state serves whole.  Off, until a
+ * backend with a bulk path turns it on and on the others, it is
+ * VGR_MAX_RW_COUNT: the entry clamps every length to that, so no request
+ * is ever above it, and a longer one still fails the entry's one compare
+ * (to be clamped). */
+extern size_t vgr_bulk_above;
 
-/* Turn the bulk path on from min bytes up. */
+/* Turn the bulk path on from min (1 to VGR_MAX_RW_COUNT) bytes up. */
 void bulk_enable(size_t min);
 
-/* Does a request of len bytes take the bulk path?  (SIZE_MAX itself is a
- * length too: off means off.) */
+/* Does a request of len bytes take the bulk path?  The one rule: the entry
+ * asks it before and after clamping len. */
 static inline bool bulk_wanted(size_t len)
 {
-	return len >= vgr_bulk_min && vgr_bulk_min != SIZE_MAX;
+	return len > vgr_bulk_above;
 }
 
-/* Serve len bytes (len >= the threshold, flags valid): bytes, or -1/errno. */
+/* Serve len bytes (bulk_wanted(len), len clamped, flags valid): bytes, or
+ * -1/errno. */
 ssize_t bulk_getrandom(void *buf, size_t len, unsigned int flags);
 
 #ifdef VGR_TESTING

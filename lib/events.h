@@ -21,35 +21,50 @@
  *   fork_reclaim(states_free)     a forked child took back the states of
  *                                 the threads that did not survive
  *
- * The codes are ABI for scripts (tools/vgetrandom.bt.in names them) and
- * for `vgetrandom stat` (lib/stats.h): append, never renumber.  Built without <sys/sdt.h> (-Dprobes=disabled, or the
- * header missing), every event compiles to nothing.
+ * The codes are ABI for scripts and for `vgetrandom stat` (lib/stats.h):
+ * append, never renumber.  Built without <sys/sdt.h> (-Dprobes=disabled, or
+ * the header missing), every event compiles to nothing.
  */
 #ifndef VGR_EVENTS_H
 #define VGR_EVENTS_H
 
-enum vgr_path {
-	VGR_PATH_VDSO = 1,
-	VGR_PATH_BULK = 2,
-	VGR_PATH_GENERATOR = 3,
-	VGR_PATH_SYSCALL = 4,
-};
+/*
+ * The codes and their names, each defined once here.  X(ID, code, name,
+ * meaning): the enums below, tools/stat.c's report and the bpftrace script
+ * (generated from these lines by tools/gen-bt-names.py) all read them.
+ * Names are one word or dash-joined, so a script can key a map on them.
+ */
+#define VGR_PATHS(X)                                                             \
+	X(VDSO, 1, "vdso", "the vDSO, with the thread's state")                  \
+	X(BULK, 2, "bulk", "a fresh key expanded with ChaCha20 in this call")     \
+	X(GENERATOR, 3, "generator", "the userspace ChaCha20 generator")          \
+	X(SYSCALL, 4, "syscall", "the getrandom system call")
 
-enum vgr_fallback {
-	VGR_FALLBACK_NESTED = 1,     /* both of the thread's states in use */
-	VGR_FALLBACK_EXITED = 2,     /* the thread is past its exit destructor */
-	VGR_FALLBACK_NO_STATE = 3,   /* no state could be had (memory, TLS key) */
-	VGR_FALLBACK_VDSO_ERROR = 4, /* the vDSO had no system call to fall back on */
-	VGR_FALLBACK_REFUSED = 5,    /* state memory refused (seccomp, policy) */
-};
+#define VGR_FALLBACKS(X)                                                         \
+	X(NESTED, 1, "nested", "both of the thread's states in use")              \
+	X(EXITED, 2, "exited-thread", "the thread is past its exit destructor")   \
+	X(NO_STATE, 3, "no-state", "no state could be had (memory, TLS key)")     \
+	X(VDSO_ERROR, 4, "vdso-error", "the vDSO had no system call to fall back on") \
+	X(REFUSED, 5, "refused", "state memory refused (seccomp, policy)")        \
+	X(NOT_SEEDED, 6, "not-seeded", "GRND_INSECURE before the generator could seed") \
+	X(REDONE, 7, "redone", "a bulk request remade too often (forks, dropped pages)")
 
-enum vgr_reseed {
-	VGR_RESEED_NEW = 1,      /* a fresh or zeroed state */
-	VGR_RESEED_FORK = 2,     /* in a forked child */
-	VGR_RESEED_BUDGET = 3,   /* its byte budget ran out */
-	VGR_RESEED_TIME = 4,     /* its time budget ran out */
-	VGR_RESEED_EXPLICIT = 5, /* vgetrandom_reseed() */
-};
+#define VGR_RESEEDS(X)                                                           \
+	X(NEW, 1, "new", "a fresh or zeroed state")                               \
+	X(FORK, 2, "fork", "in a forked child")                                   \
+	X(BUDGET, 3, "budget", "its byte budget ran out")                         \
+	X(TIME, 4, "time", "its time budget ran out")                             \
+	X(EXPLICIT, 5, "explicit", "vgetrandom_reseed()")
+
+#define VGR_ENUM_PATH(id, code, name, meaning) VGR_PATH_##id = code,
+#define VGR_ENUM_FALLBACK(id, code, name, meaning) VGR_FALLBACK_##id = code,
+#define VGR_ENUM_RESEED(id, code, name, meaning) VGR_RESEED_##id = code,
+enum vgr_path { VGR_PATHS(VGR_ENUM_PATH) };
+enum vgr_fallback { VGR_FALLBACKS(VGR_ENUM_FALLBACK) };
+enum vgr_reseed { VGR_RESEEDS(VGR_ENUM_RESEED) };
+#undef VGR_ENUM_PATH
+#undef VGR_ENUM_FALLBACK
+#undef VGR_ENUM_RESEED
 
 #ifdef VGR_HAVE_SDT
 #include <sys/sdt.h>

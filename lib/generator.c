@@ -32,7 +32,7 @@
 #include "generator.h"
 #include "chacha.h"
 #include "generation.h"
-#include "limits_internal.h"
+#include "getrandom_abi.h"
 #include "state_arena.h"
 #include "syscall_path.h"
 
@@ -178,8 +178,8 @@ static inline bool intact(const struct generator_state *st)
  * behaviour of the caller's flags is kept: a state is never seeded with
  * GRND_INSECURE bytes, since it goes on to serve every later request.  A
  * caller who passed GRND_INSECURE must never block (getrandom(2) does not),
- * so its seed does not wait either: -EAGAIN, and the caller's request goes
- * to the system call as asked (generate_slow()). */
+ * so its seed does not wait either: -EAGAIN, and the caller's request is
+ * declined, for the system call to serve as asked (generate_slow()). */
 static int seed(struct generator_state *st, unsigned int flags, enum vgr_reseed why)
 {
 	uint32_t key[8] __attribute__((aligned(8))); /* move_key() reads words */
@@ -347,8 +347,6 @@ generate_slow(struct generator_state *st, uint8_t *buf, size_t len, unsigned int
 
 	if (len == 0)
 		return 0;
-	if (len > VGR_MAX_RW_COUNT)
-		len = VGR_MAX_RW_COUNT;
 
 	for (;;) {
 		if (__builtin_expect(needs_seed(st), 0)) {
@@ -366,11 +364,9 @@ generate_slow(struct generator_state *st, uint8_t *buf, size_t len, unsigned int
 			return (ssize_t)len;
 	}
 not_seeded:
-	if (r == -EAGAIN && (flags & GRND_INSECURE)) {
-		/* Not ready, but the caller accepts that: this one request goes
-		 * to the kernel as asked, which never blocks for it. */
-		ssize_t s = syscall_getrandom(buf, len, flags);
-		return s < 0 ? -errno : s;
-	}
+	/* Not ready, but the caller accepts that: this one request goes to
+	 * the kernel as asked, which never blocks for it. */
+	if (r == -EAGAIN && (flags & GRND_INSECURE))
+		return VGR_FILL_DECLINED;
 	return r;
 }

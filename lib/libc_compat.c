@@ -15,8 +15,8 @@
  */
 #include "vgetrandom.h"
 
-#include "backend.h"
-#include "limits_internal.h"
+#include "entry.h"
+#include "export.h"
 
 #include <errno.h>
 #include <stdint.h>

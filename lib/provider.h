@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "events.h"
 #include "vdso_abi.h"
@@ -16,6 +17,10 @@
  * code (thread_state.c) serves whichever backend.c installed, and the
  * system call when none is.
  */
+/* What a fill returns, besides bytes or a negative errno, to have the
+ * request served by the system call instead (below every errno). */
+#define VGR_FILL_DECLINED ((ssize_t)-4096)
+
 struct vgr_provider {
 	vdso_getrandom_fn fill;
 	/* Optional: n bytes of bulk output followed from a key this state

@@ -6,6 +6,7 @@
 #ifdef VGR_STATS
 #include "stats.h"
 #include "backend.h"
+#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,11 +26,11 @@ struct vgr_stat_file *vgr_stat = &unshared;
  * left its own file. */
 static void open_file(void)
 {
-	const char *dir = secure_getenv("VGETRANDOM_STAT_DIR");
+	const char *dir = config_string("VGETRANDOM_STAT_DIR");
 	char path[PATH_MAX];
 	int fd = -1;
 
-	if (!dir || !*dir)
+	if (!dir)
 		return;
 	for (int n = 0; n < 64 && fd < 0; n++) {
 		int len = n ? snprintf(path, sizeof(path), "%s/%ld.%d", dir, (long)getpid(), n)

@@ -15,7 +15,7 @@
 
 #include <stdint.h>
 
-#define VGR_STAT_MAGIC 0x32545347524756ull /* "VGRGST2" */
+#define VGR_STAT_MAGIC 0x33545347524756ull /* "VGRGST3" */
 #define VGR_STAT_SLOTS 8 /* per enum in events.h, indexed by its code */
 
 struct vgr_stat_file {
@@ -29,6 +29,7 @@ struct vgr_stat_file {
 	uint64_t reseeds[VGR_STAT_SLOTS];   /* by enum vgr_reseed */
 	uint64_t states_taken, states_given, fork_reclaims;
 	uint64_t vdso_rekeys;               /* the vDSO's own system calls */
+	uint64_t syscalls;                  /* getrandom system calls the library made */
 };
 
 #ifdef VGR_STATS
@@ -53,6 +54,7 @@ static inline unsigned vgr_stat_slot(long code)
 #define vgr_stat_state_give(state) (vgr_stat_add(&vgr_stat->states_given, 1), (void)(state))
 #define vgr_stat_fork_reclaim(n) (vgr_stat_add(&vgr_stat->fork_reclaims, 1), (void)(n))
 #define vgr_stat_vdso_rekey() vgr_stat_add(&vgr_stat->vdso_rekeys, 1)
+#define vgr_stat_syscall() vgr_stat_add(&vgr_stat->syscalls, 1)
 #endif
 
 #endif

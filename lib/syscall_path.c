@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "syscall_path.h"
-#include "limits_internal.h"
+#include "events.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,8 +24,6 @@ static ssize_t urandom_read(void *buf, size_t len)
 	size_t done = 0;
 	int fd, saved;
 
-	if (len > VGR_MAX_RW_COUNT)
-		len = VGR_MAX_RW_COUNT;
 	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		errno = ENOSYS;
@@ -57,10 +55,34 @@ static ssize_t urandom_read(void *buf, size_t len)
 ssize_t syscall_getrandom(void *buf, size_t len, unsigned int flags)
 {
 #ifdef SYS_getrandom
+	VGR_COUNT(vgr_stat_syscall());
 	long r = syscall(SYS_getrandom, buf, len, flags);
 	if (r >= 0 || errno != ENOSYS)
 		return (ssize_t)r;
 #endif
 	__atomic_store_n(&saw_enosys, true, __ATOMIC_RELAXED);
 	return urandom_read(buf, len);
+}
+
+#ifdef VGR_TESTING
+static __thread unsigned long fallbacks;
+
+unsigned long vgr_test_syscall_fallbacks(void)
+{
+	return fallbacks;
+}
+#endif
+
+ssize_t syscall_serve(void *buf, size_t len, unsigned int flags, int why, bool is_request)
+{
+	if (why) {
+#ifdef VGR_TESTING
+		fallbacks++;
+#endif
+		VGR_EVENT2(fallback, why, len);
+	}
+	ssize_t r = syscall_getrandom(buf, len, flags);
+	if (is_request && r >= 0)
+		VGR_EVENT3(request, len, flags, VGR_PATH_SYSCALL);
+	return r;
 }

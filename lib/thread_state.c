@@ -99,19 +99,6 @@ bool thread_state_init(const struct vgr_provider *p)
 	return true;
 }
 
-/* A request sent to the system call for a reason (enum vgr_fallback). */
-static ssize_t via_syscall(void *buf, size_t len, unsigned int flags, int why, size_t charge)
-{
-#ifdef VGR_TESTING
-	tls.syscalls++;
-#endif
-	VGR_EVENT2(fallback, why, len);
-	ssize_t r = syscall_getrandom(buf, len, flags);
-	if (!charge && r >= 0)
-		VGR_EVENT3(request, len, flags, VGR_PATH_SYSCALL);
-	return r;
-}
-
 /* Put a fresh state in an empty slot.  Returns the slot's word then, or 0
  * to use the system call with *why set.  A handler may have filled the
  * slot meanwhile (it interrupted this very call): the arena sees it, and
@@ -138,15 +125,23 @@ static __attribute__((noinline)) uintptr_t install(uintptr_t *slot, int *why)
 	return __atomic_load_n(slot, __ATOMIC_RELAXED);
 }
 
-ssize_t thread_state_after_error(ssize_t r, const struct vgr_request *req)
+ssize_t thread_state_after_error(ssize_t r, const struct vgr_request *req, size_t charge)
 {
+	int why;
+
 	/* The vDSO falls back to the getrandom system call internally; on a
 	 * kernel or sandbox without it, /dev/urandom is the answer, as on the
-	 * syscall backend. */
+	 * syscall backend.  The generator declines a GRND_INSECURE request it
+	 * cannot seed for without blocking; the kernel serves it as asked. */
 	if (r == -ENOSYS)
-		return via_syscall(req->buf, req->len, req->flags, VGR_FALLBACK_VDSO_ERROR, 0);
-	errno = (int)-r;
-	return -1;
+		why = VGR_FALLBACK_VDSO_ERROR;
+	else if (r == VGR_FILL_DECLINED)
+		why = VGR_FALLBACK_NOT_SEEDED;
+	else {
+		errno = (int)-r;
+		return -1;
+	}
+	return syscall_serve(req->buf, req->len, req->flags, why, !charge);
 }
 
 ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags, size_t charge)
@@ -155,26 +150,21 @@ ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags, size_t char
 	uintptr_t w = __atomic_load_n(slot, __ATOMIC_RELAXED);
 	int why;
 
-	if (__atomic_load_n(&vgr_provider.fill, __ATOMIC_ACQUIRE) == NULL) {
-		/* The syscall backend: not a fallback. */
-		ssize_t r = syscall_getrandom(buf, len, flags);
-		if (!charge && r >= 0)
-			VGR_EVENT3(request, len, flags, VGR_PATH_SYSCALL);
-		return r;
-	}
+	if (__atomic_load_n(&vgr_provider.fill, __ATOMIC_ACQUIRE) == NULL)
+		return syscall_serve(buf, len, flags, 0, !charge); /* the syscall backend */
 	if (w & BUSY) {
 		/* Interrupted mid-call, or that call was abandoned: the spare. */
 		slot = &tls.spare;
 		w = __atomic_load_n(slot, __ATOMIC_RELAXED);
 		if (w & BUSY)
-			return via_syscall(buf, len, flags, VGR_FALLBACK_NESTED, charge);
+			return syscall_serve(buf, len, flags, VGR_FALLBACK_NESTED, !charge);
 	}
 	if (w == 0) {
 		w = install(slot, &why);
 		if (w == 0)
-			return via_syscall(buf, len, flags, why, charge);
+			return syscall_serve(buf, len, flags, why, !charge);
 		if (w & BUSY) /* never: a handler that filled it has returned */
-			return via_syscall(buf, len, flags, VGR_FALLBACK_NESTED, charge);
+			return syscall_serve(buf, len, flags, VGR_FALLBACK_NESTED, !charge);
 	}
 	return vgr_state_call(slot, w, buf, len, flags, charge);
 }
@@ -198,10 +188,5 @@ void thread_state_test_mark_busy(void)
 void thread_state_test_clear_busy(void)
 {
 	tls.word &= ~BUSY;
-}
-
-unsigned long thread_state_syscall_fallbacks(void)
-{
-	return tls.syscalls;
 }
 #endif

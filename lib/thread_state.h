@@ -37,9 +37,6 @@ struct thread_slot {
 	uintptr_t spare;         /* the spare state | VGR_STATE_BUSY */
 	bool registered;         /* the exit destructor is armed */
 	bool exited;             /* past the destructor: never take a state again */
-#ifdef VGR_TESTING
-	unsigned long syscalls;  /* calls served by the syscall */
-#endif
 };
 extern __thread struct thread_slot vgr_thread_slot
 	__attribute__((tls_model("initial-exec")));
@@ -53,7 +50,8 @@ extern struct vgr_provider vgr_provider;
  * which is told as a request event; a bulk key is not). */
 ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags, size_t charge);
 /* After a provider call that returned an error: the system call when the
- * vDSO had none to fall back on, else -1/errno.  The request reaches it
+ * vDSO had none to fall back on or the generator declined, else
+ * -1/errno.  The request reaches it
  * through a struct in the caller's frame: only this path reads it again,
  * so the hot path stores three words instead of keeping them in
  * callee-saved registers across the provider call. */
@@ -62,7 +60,7 @@ struct vgr_request {
 	size_t len;
 	unsigned int flags;
 };
-ssize_t thread_state_after_error(ssize_t r, const struct vgr_request *req);
+ssize_t thread_state_after_error(ssize_t r, const struct vgr_request *req, size_t charge);
 
 /* One provider call with the state in *slot, whose word w is not busy,
  * marking it busy meanwhile.  No compare-and-swap: a handler that
@@ -87,7 +85,7 @@ vgr_state_call(uintptr_t *slot, uintptr_t w, void *buf, size_t len, unsigned int
 	 * in place keeps w out of a callee-saved register across the call. */
 	*slot &= ~VGR_STATE_BUSY;
 	if (__builtin_expect(r < 0, 0))
-		return thread_state_after_error(r, &req);
+		return thread_state_after_error(r, &req, charge);
 	/* The request's copy on the stack, not len and flags: the probe then
 	 * reads them from there, and nothing more stays live across the
 	 * provider call.  The path is loaded into a register here, after the
@@ -133,7 +131,6 @@ void *thread_state_current(void);       /* this thread's primary state, or NULL 
 void *thread_state_spare(void);         /* its spare state, or NULL */
 void thread_state_test_mark_busy(void); /* pretend the primary's call was abandoned */
 void thread_state_test_clear_busy(void);/* undo that, as a returning call would */
-unsigned long thread_state_syscall_fallbacks(void); /* this thread's count */
 #endif
 
 #endif

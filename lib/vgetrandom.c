@@ -1,28 +1,54 @@
 /* SPDX-License-Identifier: MIT */
-/* The public entry points. */
+/*
+ * The public entry points, and the life of a request from end to end.
+ *
+ * Every request, whatever name it came in by (vgetrandom, getrandom,
+ * getentropy and arc4random* in libc_compat.c), enters vgr_getrandom():
+ *
+ *  1. One compare decides whether the request is common: valid flags
+ *     (grnd_flags_valid(), getrandom_abi.h), a buffer, and a length the
+ *     thread's state serves whole (not bulk_wanted(), bulk.h).  Anything
+ *     else goes to route_unusual(): invalid flags fail with EINVAL, a NULL
+ *     buffer with EFAULT, the length is clamped to VGR_MAX_RW_COUNT (the
+ *     only place it is), and a bulk-sized request goes to the bulk path.
+ *  2. thread_state.c serves it with the calling thread's state through the
+ *     provider backend.c installed at load: the vDSO (vdso_getrandom.c) or
+ *     the userspace generator (generator.c).  A thread's first request, a
+ *     signal handler finding the state busy, an exiting thread, or a
+ *     process without a provider take thread_state_slow().
+ *  3. The bulk path (bulk.c) takes a 32-byte key through the same thread
+ *     state and expands it with ChaCha20 into the caller's buffer.
+ *  4. Whatever cannot be served that way goes to the system call through
+ *     syscall_serve() (syscall_path.c), the one door to it: it tells the
+ *     fallback event with its reason (events.h) and, for a caller's
+ *     request, the request event.  Every path tells exactly one request
+ *     event per request answered, naming the path that served it.
+ *
+ * Errors are the system call's: a path that cannot produce bytes hands
+ * the request to another path, never returns bytes it did not make from a
+ * kernel-seeded key, and fails only as getrandom(2) would.
+ */
 #include "vgetrandom.h"
 
 #include "backend.h"
-#include "generation.h"
 #include "bulk.h"
-#include "limits_internal.h"
+#include "entry.h"
+#include "export.h"
+#include "generation.h"
+#include "getrandom_abi.h"
 #include "thread_state.h"
 
 #include <errno.h>
 
-/* Everything the common call below does not handle: check the arguments
- * (invalid ones fail here) and route the valid rest (the bulk path, or
- * back to the thread's state).  Out of line, so the common call stays
- * short. */
+/* Everything the common test below sends here.  Out of line, so the common
+ * call stays short. */
 static __attribute__((noinline)) ssize_t
-validate_and_route(void *buf, size_t len, unsigned int flags)
+route_unusual(void *buf, size_t len, unsigned int flags)
 {
 	/* The vDSO accepts some flag sets the system call refuses, and
 	 * crashes where the system call says EFAULT; check first so every
 	 * backend answers exactly like getrandom(2). */
-	if ((flags & ~VGR_GRND_VALID) != 0 ||
-	    (flags & (GRND_RANDOM | GRND_INSECURE)) ==
-	            (GRND_RANDOM | GRND_INSECURE)) {
+	if (!grnd_flags_valid(flags)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -30,6 +56,8 @@ validate_and_route(void *buf, size_t len, unsigned int flags)
 		errno = EFAULT;
 		return -1;
 	}
+	if (len > VGR_MAX_RW_COUNT)
+		len = VGR_MAX_RW_COUNT;
 	if (bulk_wanted(len))
 		return bulk_getrandom(buf, len, flags);
 	return thread_state_getrandom(buf, len, flags);
@@ -37,18 +65,8 @@ validate_and_route(void *buf, size_t len, unsigned int flags)
 
 ssize_t vgr_getrandom(void *buf, size_t len, unsigned int flags)
 {
-	/* One test for all of it: an invalid flag set, NULL, or a bulk
-	 * request.  With NONBLOCK 1, RANDOM 2 and INSECURE 4 the valid sets
-	 * are exactly 0 to 5 (6 and 7 pair RANDOM with INSECURE): one compare.
-	 * validate_and_route() says which rule failed. */
-	_Static_assert(GRND_NONBLOCK == 1 && GRND_RANDOM == 2 && GRND_INSECURE == 4,
-	               "the flag test below assumes getrandom(2)'s flag values");
-	if (__builtin_expect(flags > 5 || buf == NULL || len >= vgr_bulk_min, 0))
-		return validate_and_route(buf, len, flags);
-	/* A thread holding a state implies a provider is installed; a thread
-	 * without one, and a process without a provider (the syscall backend,
-	 * or a call made before the library's constructor ran), take the slow
-	 * path in thread_state.c. */
+	if (__builtin_expect(!grnd_flags_valid(flags) || buf == NULL || bulk_wanted(len), 0))
+		return route_unusual(buf, len, flags);
 	return thread_state_getrandom(buf, len, flags);
 }
 

@@ -37,14 +37,11 @@
 #include "stats.h"
 #include "tool.h"
 
-static const char *const path_names[] = { [VGR_PATH_VDSO] = "vdso", [VGR_PATH_BULK] = "bulk",
-	[VGR_PATH_GENERATOR] = "generator", [VGR_PATH_SYSCALL] = "syscall" };
-static const char *const fallback_names[] = { [VGR_FALLBACK_NESTED] = "nested call",
-	[VGR_FALLBACK_EXITED] = "exited thread", [VGR_FALLBACK_NO_STATE] = "no state",
-	[VGR_FALLBACK_VDSO_ERROR] = "vDSO error", [VGR_FALLBACK_REFUSED] = "state memory refused" };
-static const char *const reseed_names[] = { [VGR_RESEED_NEW] = "new", [VGR_RESEED_FORK] = "fork",
-	[VGR_RESEED_BUDGET] = "budget", [VGR_RESEED_TIME] = "time",
-	[VGR_RESEED_EXPLICIT] = "explicit" };
+#define VGR_NAME(id, code, name, meaning) [code] = name,
+static const char *const path_names[] = { VGR_PATHS(VGR_NAME) };
+static const char *const fallback_names[] = { VGR_FALLBACKS(VGR_NAME) };
+static const char *const reseed_names[] = { VGR_RESEEDS(VGR_NAME) };
+#undef VGR_NAME
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The stat build, found beside the library this command loaded; an
@@ -116,10 +113,7 @@ static struct vgr_stat_file *collect(const char *dir, size_t *n)
  * and after each kernel reseed). */
 static uint64_t syscalls_made(const struct vgr_stat_file *f)
 {
-	uint64_t s = f->calls[VGR_PATH_SYSCALL] + f->vdso_rekeys;
-	for (size_t i = 1; i < VGR_STAT_SLOTS; i++)
-		s += f->reseeds[i];
-	return s;
+	return f->syscalls + f->vdso_rekeys;
 }
 
 static uint64_t calls_of(const struct vgr_stat_file *f)
@@ -181,6 +175,10 @@ static void report(FILE *out, const struct vgr_stat_file *all, size_t n, const c
 		fprintf(out, " + %llu generator reseeds", (unsigned long long)rs);
 		if (strncmp(f->backend, "vdso", 4) == 0)
 			fprintf(out, " + %llu vDSO rekeys", (unsigned long long)f->vdso_rekeys);
+		uint64_t more = m - f->calls[VGR_PATH_SYSCALL] - rs - f->vdso_rekeys;
+		if (more && m >= f->calls[VGR_PATH_SYSCALL] + rs + f->vdso_rekeys)
+			fprintf(out, " + %llu for bulk keys or seeds that failed",
+			        (unsigned long long)more);
 		fprintf(out, "; %llu avoided\n", (unsigned long long)(c > m ? c - m : 0));
 		fprintf(out, "  states:     %llu taken, %llu returned, %llu fork reclaims\n",
 		        (unsigned long long)f->states_taken, (unsigned long long)f->states_given,

@@ -9,7 +9,7 @@ testing=$2
 hooks="bulk_call_count generator_seed_count generator_test_set_budgets
 generator_test_key thread_state_current thread_state_spare thread_state_test_mark_busy
 thread_state_test_clear_busy
-thread_state_syscall_fallbacks arena_take arena_get_stats arena_test_fail_next_mmap arena_test_during_grow
+vgr_test_syscall_fallbacks arena_take arena_get_stats arena_test_fail_next_mmap arena_test_during_grow
 chacha_tail_impl_list"
 rc=0
 for h in $hooks; do

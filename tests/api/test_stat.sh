@@ -3,9 +3,9 @@
 # fork, threads and exec; writes nothing to the command's own output;
 # exits with its status; writes -o FILE whole even when the command is
 # killed; and the library other processes load has no counting in it.
-# usage: test_stat.sh VGETRANDOM_COMMAND LIBRARY PROBE_WORKLOAD
+# usage: test_stat.sh VGETRANDOM_COMMAND LIBRARY PROBE_WORKLOAD [INSECURE_NOT_READY]
 set -u
-cmd=$1 lib=$2 work=$3
+cmd=$1 lib=$2 work=$3 insecure=${4:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -119,7 +119,7 @@ fi
 # thread that could get no state is a fallback "state memory refused".
 VGETRANDOM_BACKEND=vdso "$cmd" stat -o "$tmp/ref" -- "$work" refused
 r=$?
-refused=$(sed -n 's/.*state memory refused \([0-9]*\).*/\1/p' "$tmp/ref")
+refused=$(sed -n 's/.*(fallbacks:.* refused \([0-9]*\).*/\1/p' "$tmp/ref")
 made=$(total "getrandom system calls made" "$tmp/ref")
 if [ $r = 77 ]; then
 	echo "skip the refusal: no seccomp here"
@@ -127,6 +127,29 @@ elif [ $r = 0 ] && [ "${refused:-0}" -gt 0 ] && grep -q "backend vdso" "$tmp/ref
 	ok "state memory refused after start-up: $refused fallbacks told, $made system calls made"
 else
 	bad "refused after start-up: exit $r, fallbacks '$refused'"; cat "$tmp/ref"
+fi
+
+# The kernel's RNG not ready (test-insecure-not-ready emulates it): the
+# generator cannot seed without blocking, so it declines each GRND_INSECURE
+# request, and the system call serves it, told as a fallback "not-seeded"
+# and a request on the syscall path, not the generator's.  Three 16-byte
+# requests are served so, two of 600 bytes take the bulk path on a key so
+# served, and one blocking request waits and is the generator's.
+if [ -n "$insecure" ]; then
+	VGETRANDOM_BACKEND=chacha "$cmd" stat -o "$tmp/ins" -- "$insecure" >"$tmp/ins.out"
+	r=$?
+	ns=$(sed -n 's/.*(fallbacks:.* not-seeded \([0-9]*\).*/\1/p' "$tmp/ins")
+	callsline=$(grep '^  calls:' "$tmp/ins")
+	path() { printf %s "$callsline" | sed -n "s/.* $1 \([0-9]*\) (.*/\1/p"; }
+	if [ $r = 77 ]; then
+		echo "skip GRND_INSECURE before a seed: no seccomp user notification here"
+	elif [ $r = 0 ] && [ "$ns" = 5 ] && [ "$(path syscall)" = 3 ] && [ "$(path bulk)" = 2 ] &&
+	     [ "$(path generator)" = 1 ]; then
+		ok "GRND_INSECURE before a seed: $ns not-seeded fallbacks, 3 requests on the syscall path"
+	else
+		bad "GRND_INSECURE before a seed: exit $r, not-seeded '$ns' (want 5), $callsline"
+		cat "$tmp/ins" "$tmp/ins.out"
+	fi
 fi
 
 # Usage errors: -o without its FILE is not a command.

@@ -28,6 +28,7 @@
 
 #include "state_arena.h"
 #include "test_util.h"
+#include "syscall_path.h"
 #include "thread_state.h"
 #include "vgetrandom.h"
 
@@ -267,9 +268,9 @@ static void *draw_in_thread(void *arg)
 {
 	struct probe_thread *p = arg;
 	unsigned char b[16];
-	unsigned long before = thread_state_syscall_fallbacks();
+	unsigned long before = vgr_test_syscall_fallbacks();
 	p->ok = vgetrandom(b, sizeof(b), 0) == sizeof(b) && !all_zero(b, sizeof(b));
-	p->fallbacks = thread_state_syscall_fallbacks() - before;
+	p->fallbacks = vgr_test_syscall_fallbacks() - before;
 	p->state = thread_state_current() != NULL;
 	return NULL;
 }
@@ -293,10 +294,10 @@ static void test_growth_retried(void **unused)
 		 * growth, for which there is no room. */
 		no_room_for_a_growth(&old);
 		unsigned char b[16];
-		unsigned long before = thread_state_syscall_fallbacks();
+		unsigned long before = vgr_test_syscall_fallbacks();
 		thread_state_test_mark_busy();
 		if (vgetrandom(b, sizeof(b), 0) != sizeof(b) || thread_state_spare() ||
-		    thread_state_syscall_fallbacks() != before + 1)
+		    vgr_test_syscall_fallbacks() != before + 1)
 			_exit(43);
 		thread_state_test_clear_busy();
 		arena_get_stats(&st);

@@ -17,6 +17,7 @@
 #include "bulk.h"
 #include "state_arena.h"
 #include "test_util.h"
+#include "syscall_path.h"
 #include "thread_state.h"
 #include "vgetrandom.h"
 
@@ -293,10 +294,10 @@ static void test_in_use_state_untouched(void **unused)
 	arena_get_stats(&as);
 	unsigned char *st = thread_state_current();
 	memcpy(before, st, as.slot_size);
-	unsigned long fb = thread_state_syscall_fallbacks();
+	unsigned long fb = vgr_test_syscall_fallbacks();
 	thread_state_test_mark_busy();
 	assert_int_equal(vgetrandom(out, sizeof(out), 0), sizeof(out));
-	assert_int_equal(thread_state_syscall_fallbacks(), fb);
+	assert_int_equal(vgr_test_syscall_fallbacks(), fb);
 	assert_non_null(thread_state_spare());
 	assert_ptr_not_equal(thread_state_spare(), st);
 	assert_memory_equal(before, st, as.slot_size);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "test_util.h"
+#include "syscall_path.h"
 #include "thread_state.h"
 #include "vgetrandom.h"
 
@@ -68,9 +69,9 @@ static int run(void)
 	for (int i = 0; i < 1000; i++)
 		if (vgetrandom(a, sizeof(a), 0) != (ssize_t)sizeof(a))
 			return 1;
-	if (thread_state_syscall_fallbacks() != 0) {
+	if (vgr_test_syscall_fallbacks() != 0) {
 		printf("FAIL: %lu requests went to the system call\n",
-		       thread_state_syscall_fallbacks());
+		       vgr_test_syscall_fallbacks());
 		return 1;
 	}
 	if (pipe(p) != 0)

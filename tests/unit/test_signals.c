@@ -15,6 +15,7 @@
 
 #include "state_arena.h"
 #include "test_util.h"
+#include "syscall_path.h"
 #include "thread_state.h"
 #include "vgetrandom.h"
 
@@ -164,12 +165,12 @@ static void *abandon_main(void *arg)
 	if (vgetrandom(&v, sizeof(v), 0) != sizeof(v))
 		return NULL;
 	void *first = thread_state_current();
-	unsigned long fb0 = thread_state_syscall_fallbacks();
+	unsigned long fb0 = vgr_test_syscall_fallbacks();
 	thread_state_test_mark_busy();
 	for (unsigned i = 0; i < 24; i++)
 		if (vgetrandom(&v, sizeof(v), 0) != sizeof(v))
 			return NULL;
-	unsigned long used = thread_state_syscall_fallbacks() - fb0;
+	unsigned long used = vgr_test_syscall_fallbacks() - fb0;
 	if (used != 0) {
 		fprintf(stderr, "%lu syscall fallbacks\n", used);
 		*result = 3;
@@ -290,7 +291,7 @@ static void *probe_main(void *arg)
 	struct probe *p = arg;
 	p->ok = vgetrandom(p->v, sizeof(p->v), 0) == sizeof(p->v);
 	p->state = thread_state_current();
-	p->fallbacks = thread_state_syscall_fallbacks();
+	p->fallbacks = vgr_test_syscall_fallbacks();
 	return NULL;
 }
 

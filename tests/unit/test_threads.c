@@ -14,6 +14,7 @@
 
 #include "state_arena.h"
 #include "test_util.h"
+#include "syscall_path.h"
 #include "thread_state.h"
 #include "vgetrandom.h"
 
@@ -43,7 +44,7 @@ static void *worker_main(void *arg)
 		if (i < KEEP)
 			w->words[i] = v;
 	}
-	w->fallbacks = thread_state_syscall_fallbacks();
+	w->fallbacks = vgr_test_syscall_fallbacks();
 	/* Stay alive until every thread has its state, so all are live at once. */
 	pthread_barrier_wait(w->barrier);
 	return NULL;
