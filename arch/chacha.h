@@ -57,6 +57,9 @@ const struct chacha_impl *chacha_impl_named(const char *name);
  * max are stored). */
 size_t chacha_impl_list(const struct chacha_impl **out, size_t max);
 
+/* The i-th of those, or NULL past the last. */
+const struct chacha_impl *chacha_impl_nth(size_t i);
+
 #ifdef VGR_TESTING
 /* The same for the kernels that only ever take the small tails of
  * another (the row-layout ones), so tests can run them on their own. */

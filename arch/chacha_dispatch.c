@@ -196,6 +196,12 @@ size_t chacha_impl_list(const struct chacha_impl **out, size_t max)
 	return list_kernels(out, max, false);
 }
 
+const struct chacha_impl *chacha_impl_nth(size_t i)
+{
+	const struct chacha_impl *k[NKERNELS];
+	return i < chacha_impl_list(k, NKERNELS) ? k[i] : NULL;
+}
+
 #ifdef VGR_TESTING
 size_t chacha_tail_impl_list(const struct chacha_impl **out, size_t max)
 {

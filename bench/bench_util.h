@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vdso_abi.h"
+
 static inline double now_ns(void)
 {
 	struct timespec ts;
@@ -25,7 +27,7 @@ static inline int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-typedef ssize_t (*raw_vdso_fn)(void *, size_t, unsigned, void *, size_t);
+typedef vdso_getrandom_fn raw_vdso_fn;
 static raw_vdso_fn raw_fn;
 static void *raw_state;
 static size_t raw_state_size;
@@ -33,19 +35,25 @@ static size_t raw_state_size;
 /* 1 if the vDSO exports vgetrandom and a state for it could be mapped. */
 static inline int setup_raw_vdso(void)
 {
-	struct { uint32_t size, prot, flags, reserved[13]; } params;
+#ifdef VDSO_GETRANDOM_NATIVE
+	static const struct vdso_getrandom_symbol syms[] = { VDSO_GETRANDOM_SYMBOLS };
+	const struct vdso_getrandom_symbol *sym = &syms[VDSO_GETRANDOM_NATIVE];
+	struct vdso_getrandom_params params;
 	void *h = dlopen("linux-vdso.so.1", RTLD_NOW | RTLD_NOLOAD);
+	if (!h) /* s390x and powerpc64 name it so */
+		h = dlopen("linux-vdso64.so.1", RTLD_NOW | RTLD_NOLOAD);
 	if (!h)
 		return 0;
-	raw_fn = (raw_vdso_fn)(uintptr_t)dlvsym(h, "__vdso_getrandom", "LINUX_2.6");
-	if (!raw_fn)
-		raw_fn = (raw_vdso_fn)(uintptr_t)dlvsym(h, "__kernel_getrandom", "LINUX_2.6.39");
-	if (!raw_fn || raw_fn(NULL, 0, 0, &params, ~(size_t)0) != 0)
+	raw_fn = (raw_vdso_fn)(uintptr_t)dlvsym(h, sym->name, sym->version);
+	if (!raw_fn || raw_fn(NULL, 0, 0, &params, VDSO_GETRANDOM_PARAMS_LEN) != 0)
 		return 0;
-	raw_state_size = params.size;
-	raw_state = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), (int)params.prot,
-	                 (int)params.flags, -1, 0);
+	raw_state_size = params.size_of_opaque_state;
+	raw_state = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), (int)params.mmap_prot,
+	                 (int)params.mmap_flags, -1, 0);
 	return raw_state != MAP_FAILED;
+#else
+	return 0; /* no vgetrandom vDSO on this architecture */
+#endif
 }
 
 #endif

@@ -56,10 +56,15 @@
 static ssize_t (*vgr_fn)(void *, size_t, unsigned int);
 static const char *(*vgr_backend_fn)(void);
 
-static int load_library(void)
+static void *open_library(void)
 {
 	const char *path = getenv("VGR_BENCH_LIBRARY");
-	void *h = dlopen(path && *path ? path : VGR_LIBRARY_PATH, RTLD_NOW | RTLD_LOCAL);
+	return dlopen(path && *path ? path : VGR_LIBRARY_PATH, RTLD_NOW | RTLD_LOCAL);
+}
+
+static int load_library(void)
+{
+	void *h = open_library();
 	if (!h) {
 		fprintf(stderr, "%s\n", dlerror());
 		return 0;
@@ -496,6 +501,22 @@ static void add_source(const char *name, const char *env0, const char *env1)
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	snprintf(s->env[0], sizeof(s->env[0]), "%s", env0 ? env0 : "");
 	snprintf(s->env[1], sizeof(s->env[1]), "%s", env1 ? env1 : "");
+}
+
+/* One source per ChaCha20 kernel this build and CPU run, as the library
+ * lists them (fastest first). */
+static void add_kernel_sources(void)
+{
+	void *h = open_library();
+	const char *(*kernels)(unsigned int) =
+		h ? (const char *(*)(unsigned int))(uintptr_t)dlsym(h, "vgetrandom_chacha_kernels") : NULL;
+
+	for (unsigned int i = 0; kernels && kernels(i); i++) {
+		char name[40], env[64];
+		snprintf(name, sizeof(name), "vgetrandom-chacha-%s", kernels(i));
+		snprintf(env, sizeof(env), "VGETRANDOM_CHACHA=%s", kernels(i));
+		add_source(name, "VGETRANDOM_BACKEND=chacha", env);
+	}
 }
 
 static const char *self_path;
@@ -991,13 +1012,7 @@ int main(int argc, char **argv)
 	add_source("vgetrandom", "VGETRANDOM_BACKEND=auto", NULL);
 	add_source("vgetrandom-vdso", "VGETRANDOM_BACKEND=vdso", NULL);
 	add_source("vgetrandom-hybrid-all", "VGETRANDOM_BACKEND=hybrid", "VGETRANDOM_HYBRID_MIN=1");
-	static const char *const kernels[] = { "avx512", "avx512vl", "avx2", "sse2", "neon", "portable" };
-	for (size_t k = 0; k < sizeof(kernels) / sizeof(kernels[0]); k++) {
-		char name[40], env[64];
-		snprintf(name, sizeof(name), "vgetrandom-chacha-%s", kernels[k]);
-		snprintf(env, sizeof(env), "VGETRANDOM_CHACHA=%s", kernels[k]);
-		add_source(name, "VGETRANDOM_BACKEND=chacha", env);
-	}
+	add_kernel_sources();
 	add_source("vgetrandom-syscall", "VGETRANDOM_BACKEND=syscall", NULL);
 	add_source("libc-getrandom", NULL, NULL);
 	add_source("libc-arc4random", NULL, NULL);
@@ -1013,9 +1028,9 @@ int main(int argc, char **argv)
 	       rounds, quick ? " (--quick)" : "");
 	machine_facts(stdout, "");
 
-	/* Probe each source once (and drop ChaCha kernels this CPU lacks:
-	 * the library falls back to auto for those, which would be a
-	 * duplicate row under a wrong name). */
+	/* Probe each source once (and drop a ChaCha kernel source whose
+	 * child did not run that kernel: it would be a row under a wrong
+	 * name). */
 	for (int i = 0; i < nsrc; i++) {
 		double probe[NSIZES];
 		int left_out = 0;

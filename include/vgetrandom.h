@@ -50,9 +50,31 @@ ssize_t vgetrandom(void *buf, size_t len, unsigned int flags);
  *   "syscall"               the getrandom system call
  *   "urandom"               /dev/urandom, on kernels without getrandom
  * <kernel> is one of portable, sse2, avx2, avx512, avx512vl, neon.  The
- * string is static; never free it.
+ * string is static; never free it.  A program that acts on the parts asks
+ * for them below rather than taking the string apart.
  */
 const char *vgetrandom_backend(void);
+
+/* What makes the bytes, as vgetrandom_provider() returns it. */
+#define VGETRANDOM_PROVIDER_SYSCALL 1   /* the getrandom system call */
+#define VGETRANDOM_PROVIDER_URANDOM 2   /* /dev/urandom (no getrandom) */
+#define VGETRANDOM_PROVIDER_VDSO 3      /* the vDSO, a state per thread */
+#define VGETRANDOM_PROVIDER_GENERATOR 4 /* the userspace ChaCha20 generator */
+int vgetrandom_provider(void);
+
+/*
+ * The ChaCha20 kernel this process runs, for the generator and for large
+ * requests expanded from a fresh key ("avx2", ...), or NULL when none
+ * serves (the vDSO alone, the system call).  Static; never free it.
+ */
+const char *vgetrandom_chacha_kernel(void);
+
+/*
+ * The i-th ChaCha20 kernel this build and CPU can run, fastest first, for
+ * i from 0; NULL past the last.  These are the names VGETRANDOM_CHACHA
+ * accepts; "portable" is always one.
+ */
+const char *vgetrandom_chacha_kernels(unsigned int i);
 
 /*
  * Make every thread's userspace generator state reseed from the kernel

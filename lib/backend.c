@@ -143,9 +143,29 @@ enum vgr_backend backend_current(void)
 	return (enum vgr_backend)b;
 }
 
+int backend_provider(void)
+{
+	switch (backend_current()) {
+	case VGR_BACKEND_VDSO:
+	case VGR_BACKEND_HYBRID:
+		return VGETRANDOM_PROVIDER_VDSO;
+	case VGR_BACKEND_CHACHA:
+		return VGETRANDOM_PROVIDER_GENERATOR;
+	default:
+		return syscall_path_saw_enosys() ? VGETRANDOM_PROVIDER_URANDOM
+		                                 : VGETRANDOM_PROVIDER_SYSCALL;
+	}
+}
+
+const char *backend_chacha_kernel(void)
+{
+	enum vgr_backend b = backend_current();
+	return b == VGR_BACKEND_HYBRID || b == VGR_BACKEND_CHACHA ? chacha_impl()->name : NULL;
+}
+
 const char *backend_name(void)
 {
-	if (backend_current() == VGR_BACKEND_SYSCALL && syscall_path_saw_enosys())
+	if (backend_provider() == VGETRANDOM_PROVIDER_URANDOM)
 		return "urandom";
 	return name;
 }

@@ -22,7 +22,11 @@ enum vgr_backend { VGR_BACKENDS(VGR_BACKEND_ENUM) };
  * what the kernel offers). */
 enum vgr_backend backend_current(void);
 
-/* Its name as vgetrandom_backend() reports it. */
+/* Its name as vgetrandom_backend() reports it, and its parts: the
+ * provider (VGETRANDOM_PROVIDER_*) and the ChaCha20 kernel it runs (NULL
+ * when none). */
 const char *backend_name(void);
+int backend_provider(void);
+const char *backend_chacha_kernel(void);
 
 #endif

@@ -58,6 +58,7 @@ static void open_file(void)
 	f->ppid = (uint64_t)getppid();
 	snprintf(f->program, sizeof(f->program), "%s", program_invocation_short_name);
 	snprintf(f->backend, sizeof(f->backend), "%s", backend_name());
+	f->provider = (uint32_t)backend_provider();
 	__atomic_store_n(&f->magic, VGR_STAT_MAGIC, __ATOMIC_RELEASE);
 	vgr_stat = f;
 }

@@ -23,6 +23,8 @@ struct vgr_stat_file {
 	uint64_t pid, ppid;
 	char program[64];            /* argv[0]'s last component */
 	char backend[48];            /* vgetrandom_backend() when first counted */
+	uint32_t provider;           /* vgetrandom_provider() then */
+	uint32_t reserved;
 	uint64_t calls[VGR_STAT_SLOTS];     /* by enum vgr_path */
 	uint64_t bytes[VGR_STAT_SLOTS];
 	uint64_t fallbacks[VGR_STAT_SLOTS]; /* by enum vgr_fallback */

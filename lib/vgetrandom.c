@@ -32,6 +32,7 @@
 
 #include "backend.h"
 #include "bulk.h"
+#include "chacha.h"
 #include "entry.h"
 #include "export.h"
 #include "generation.h"
@@ -79,6 +80,22 @@ VGR_EXPORT ssize_t vgetrandom(void *buf, size_t len, unsigned int flags)
 VGR_EXPORT const char *vgetrandom_backend(void)
 {
 	return backend_name();
+}
+
+VGR_EXPORT int vgetrandom_provider(void)
+{
+	return backend_provider();
+}
+
+VGR_EXPORT const char *vgetrandom_chacha_kernel(void)
+{
+	return backend_chacha_kernel();
+}
+
+VGR_EXPORT const char *vgetrandom_chacha_kernels(unsigned int i)
+{
+	const struct chacha_impl *k = chacha_impl_nth(i);
+	return k ? k->name : NULL;
 }
 
 VGR_EXPORT int vgetrandom_reseed(void)

@@ -34,9 +34,9 @@ static inline long raw_getrandom(void *buf, size_t len, unsigned flags)
  * userspace generator), as opposed to the plain system call? */
 static inline int backend_has_states(void)
 {
-	extern const char *vgetrandom_backend(void);
-	const char *b = vgetrandom_backend();
-	return strcmp(b, "syscall") != 0 && strcmp(b, "urandom") != 0;
+	extern int vgetrandom_provider(void);
+	int p = vgetrandom_provider();
+	return p == 3 /* VGETRANDOM_PROVIDER_VDSO */ || p == 4 /* _GENERATOR */;
 }
 
 /* n iterations divided by VGR_STORM_SCALE (valgrind runs with 20, the

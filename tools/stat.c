@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "events.h"
+#include "vgetrandom.h"
 #include "stats.h"
 #include "tool.h"
 
@@ -173,7 +174,7 @@ static void report(FILE *out, const struct vgr_stat_file *all, size_t n, const c
 		for (size_t r = 1; r < COUNT_OF(reseed_names); r++)
 			rs += f->reseeds[r];
 		fprintf(out, " + %llu generator reseeds", (unsigned long long)rs);
-		if (strncmp(f->backend, "vdso", 4) == 0)
+		if (f->provider == VGETRANDOM_PROVIDER_VDSO)
 			fprintf(out, " + %llu vDSO rekeys", (unsigned long long)f->vdso_rekeys);
 		uint64_t more = m - f->calls[VGR_PATH_SYSCALL] - rs - f->vdso_rekeys;
 		if (more && m >= f->calls[VGR_PATH_SYSCALL] + rs + f->vdso_rekeys)

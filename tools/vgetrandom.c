@@ -82,7 +82,7 @@ static void describe_vdso(void)
 			       p.size_of_opaque_state, p.mmap_prot, p.mmap_flags);
 		return;
 	}
-	if (strncmp(vgetrandom_backend(), "vdso", 4) == 0)
+	if (vgetrandom_provider() == VGETRANDOM_PROVIDER_VDSO)
 		printf("vdso symbol:     in use by the library (this libc cannot look the vDSO up by name)\n");
 	else
 		printf("vdso symbol:     none (kernel older than 6.11, or no vDSO here)\n");
@@ -93,7 +93,7 @@ static int cmd_info(void)
 	struct utsname u;
 	const char *lib = library_path();
 	const char *b = vgetrandom_backend();
-	const char *k = strstr(b, "chacha-");
+	const char *k = vgetrandom_chacha_kernel();
 	int major = 0, minor = 0;
 
 	uname(&u);
@@ -101,7 +101,11 @@ static int cmd_info(void)
 	sscanf(gnu_get_libc_version(), "%d.%d", &major, &minor);
 #endif
 	printf("backend:         %s\n", b);
-	printf("chacha20 impl:   %s\n", k ? k + 7 : "none in use (VGETRANDOM_BACKEND=chacha or hybrid uses one)");
+	printf("chacha20 impl:   %s\n", k ? k : "none in use (VGETRANDOM_BACKEND=chacha or hybrid uses one)");
+	printf("chacha20 impls:  ");
+	for (unsigned i = 0; vgetrandom_chacha_kernels(i); i++)
+		printf("%s%s", i ? " " : "", vgetrandom_chacha_kernels(i));
+	printf(" (this build and CPU; VGETRANDOM_CHACHA picks one)\n");
 	describe_vdso();
 	printf("kernel:          %s %s %s\n", u.sysname, u.release, u.machine);
 #ifdef __GLIBC__

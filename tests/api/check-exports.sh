@@ -10,6 +10,9 @@ getentropy@@GLIBC_2.25
 getrandom@@GLIBC_2.25
 vgetrandom@@VGETRANDOM_0.1
 vgetrandom_backend@@VGETRANDOM_0.1
+vgetrandom_chacha_kernel@@VGETRANDOM_0.2
+vgetrandom_chacha_kernels@@VGETRANDOM_0.2
+vgetrandom_provider@@VGETRANDOM_0.2
 vgetrandom_reseed@@VGETRANDOM_0.1"
 actual=$(nm -D --defined-only "$lib" | awk '$2 != "A" { print $3 }' | sort)
 if [ "$actual" != "$expected" ]; then

@@ -130,7 +130,7 @@ static ssize_t via_libc(void *b, size_t n, unsigned f)
 int main(void)
 {
 	const char *backend = vgetrandom_backend();
-	int vdso = strncmp(backend, "vdso", 4) == 0;
+	int vdso = vgetrandom_provider() == VGETRANDOM_PROVIDER_VDSO;
 	unsigned char b[16];
 
 	if (getenv("VGR_UNDER_VALGRIND")) {

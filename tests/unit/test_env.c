@@ -23,7 +23,7 @@ static int child(size_t len)
 	static unsigned char buf[256];
 	unsigned long before = bulk_call_count();
 
-	if (strncmp(vgetrandom_backend(), "vdso+", 5) != 0) {
+	if (vgetrandom_provider() != VGETRANDOM_PROVIDER_VDSO || !vgetrandom_chacha_kernel()) {
 		printf("nohybrid\n");
 		return 0;
 	}
