@@ -63,7 +63,7 @@ const struct chacha_impl *chacha_impl_nth(size_t i);
 #ifdef VGR_TESTING
 /* The same for the kernels that only ever take the small tails of
  * another (the row-layout ones), so tests can run them on their own. */
-size_t chacha_tail_impl_list(const struct chacha_impl **out, size_t max);
+size_t vgr_test_chacha_tail_kernels(const struct chacha_impl **out, size_t max);
 #endif
 
 /* nblocks blocks with kernel k, its small remainder through k's tail

@@ -203,7 +203,7 @@ const struct chacha_impl *chacha_impl_nth(size_t i)
 }
 
 #ifdef VGR_TESTING
-size_t chacha_tail_impl_list(const struct chacha_impl **out, size_t max)
+size_t vgr_test_chacha_tail_kernels(const struct chacha_impl **out, size_t max)
 {
 	return list_kernels(out, max, true);
 }

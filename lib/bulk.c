@@ -25,7 +25,7 @@ void bulk_enable(size_t min)
  * thread's state word, so reaching it is one %fs-relative access. */
 static __thread unsigned long calls __attribute__((tls_model("initial-exec")));
 
-unsigned long bulk_call_count(void)
+unsigned long vgr_test_bulk_calls(void)
 {
 	return calls;
 }

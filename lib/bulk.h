@@ -56,7 +56,7 @@ ssize_t bulk_getrandom(void *buf, size_t len, unsigned int flags);
 
 #ifdef VGR_TESTING
 /* How many requests of the calling thread took this path. */
-unsigned long bulk_call_count(void);
+unsigned long vgr_test_bulk_calls(void);
 #endif
 
 #endif

@@ -63,18 +63,18 @@ static uint64_t budget_ns = GENERATOR_RESEED_NS;
 static unsigned long seeds;
 #define COUNT_SEED() __atomic_add_fetch(&seeds, 1, __ATOMIC_RELAXED)
 
-void generator_test_set_budgets(uint64_t bytes, uint64_t ns)
+void vgr_test_generator_budgets(uint64_t bytes, uint64_t ns)
 {
 	budget_bytes = bytes ? bytes : GENERATOR_RESEED_BYTES;
 	budget_ns = ns ? ns : GENERATOR_RESEED_NS;
 }
 
-unsigned long generator_seed_count(void)
+unsigned long vgr_test_generator_seeds(void)
 {
 	return __atomic_load_n(&seeds, __ATOMIC_RELAXED);
 }
 
-const uint32_t *generator_test_key(const void *state)
+const uint32_t *vgr_test_generator_key(const void *state)
 {
 	return ((const struct generator_state *)state)->key;
 }

@@ -44,9 +44,9 @@ void generator_charge(void *state, size_t n);
 #ifdef VGR_TESTING
 /* Test hooks: change the budgets (0 restores the defaults); count seeds;
  * where a state keeps its 32-byte key. */
-void generator_test_set_budgets(uint64_t bytes, uint64_t ns);
-unsigned long generator_seed_count(void);
-const uint32_t *generator_test_key(const void *state);
+void vgr_test_generator_budgets(uint64_t bytes, uint64_t ns);
+unsigned long vgr_test_generator_seeds(void);
+const uint32_t *vgr_test_generator_key(const void *state);
 #endif
 
 #endif

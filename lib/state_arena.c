@@ -201,7 +201,7 @@ static size_t push_group(const struct group *gr, void *const *keep, size_t nkeep
 
 #ifdef VGR_TESTING
 static void (*during_grow)(void);
-void arena_test_during_grow(void (*fn)(void))
+void vgr_test_arena_during_grow(void (*fn)(void))
 {
 	during_grow = fn;
 }
@@ -439,14 +439,14 @@ void arena_fork_child(void *const *keep, size_t nkeep)
 }
 
 #ifdef VGR_TESTING
-void *arena_take(void)
+void *vgr_test_arena_take(void)
 {
 	uintptr_t state = 0;
 
 	return arena_take_into(&state) ? (void *)state : NULL;
 }
 
-void arena_get_stats(struct arena_stats *st)
+void vgr_test_arena_stats(struct arena_stats *st)
 {
 	/* Callers ask when the arena is quiet. */
 	st->slot_size = arena.slot_size;
@@ -460,7 +460,7 @@ void arena_get_stats(struct arena_stats *st)
 	st->failed = arena.failed;
 }
 
-void arena_test_fail_next_mmap(void)
+void vgr_test_arena_fail_next_mmap(void)
 {
 	arena.fail_next = true;
 }

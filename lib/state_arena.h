@@ -61,7 +61,7 @@ void arena_fork_child(void *const *keep, size_t nkeep);
 #ifdef VGR_TESTING
 /* arena_take_into() for tests that hold states themselves: a state, or
  * NULL. */
-void *arena_take(void);
+void *vgr_test_arena_take(void);
 
 /* Introspection for tests. */
 struct arena_stats {
@@ -72,13 +72,13 @@ struct arena_stats {
 	size_t groups;         /* page groups mapped */
 	bool failed;           /* an mmap failed; no more growth */
 };
-void arena_get_stats(struct arena_stats *st);
+void vgr_test_arena_stats(struct arena_stats *st);
 
 /* Make the next growth fail as if mmap had. */
-void arena_test_fail_next_mmap(void);
+void vgr_test_arena_fail_next_mmap(void);
 /* Call fn inside the next growths, after the mmap and before the group is
  * published (NULL: stop), as a signal handler on the growing thread would. */
-void arena_test_during_grow(void (*fn)(void));
+void vgr_test_arena_during_grow(void (*fn)(void));
 #endif
 
 #endif

@@ -170,22 +170,22 @@ ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags, size_t char
 }
 
 #ifdef VGR_TESTING
-void *thread_state_current(void)
+void *vgr_test_thread_state(void)
 {
 	return (void *)(tls.word & ~BUSY);
 }
 
-void *thread_state_spare(void)
+void *vgr_test_thread_spare(void)
 {
 	return (void *)(tls.spare & ~BUSY);
 }
 
-void thread_state_test_mark_busy(void)
+void vgr_test_mark_busy(void)
 {
 	tls.word |= BUSY;
 }
 
-void thread_state_test_clear_busy(void)
+void vgr_test_clear_busy(void)
 {
 	tls.word &= ~BUSY;
 }

@@ -127,10 +127,10 @@ static inline ssize_t thread_state_key(void *key, size_t len, unsigned int flags
 }
 
 #ifdef VGR_TESTING
-void *thread_state_current(void);       /* this thread's primary state, or NULL */
-void *thread_state_spare(void);         /* its spare state, or NULL */
-void thread_state_test_mark_busy(void); /* pretend the primary's call was abandoned */
-void thread_state_test_clear_busy(void);/* undo that, as a returning call would */
+void *vgr_test_thread_state(void);       /* this thread's primary state, or NULL */
+void *vgr_test_thread_spare(void);         /* its spare state, or NULL */
+void vgr_test_mark_busy(void); /* pretend the primary's call was abandoned */
+void vgr_test_clear_busy(void);/* undo that, as a returning call would */
 #endif
 
 #endif

@@ -29,7 +29,7 @@ static unsigned long duplicates, handler_takes, nulls;
  * the kernel never zeroes, and nothing else uses them in this test. */
 static void hold(void)
 {
-	uint32_t *s = arena_take();
+	uint32_t *s = vgr_test_arena_take();
 	if (!s) {
 		__atomic_add_fetch(&nulls, 1, __ATOMIC_RELAXED);
 		return;
@@ -70,7 +70,7 @@ int main(void)
 	 * (state_arena.h), and a NULL here means a state went missing. */
 	void *ahead[8];
 	for (int i = 0; i < 8; i++)
-		ahead[i] = arena_take();
+		ahead[i] = vgr_test_arena_take();
 	if (!ahead[0]) {
 		/* No generator, so no arena: qemu-user, for one, answers any
 		 * madvise with success, so MADV_WIPEONFORK cannot be verified. */
@@ -94,7 +94,7 @@ int main(void)
 	for (int i = 0; i < 2; i++)
 		pthread_join(w[i], NULL);
 
-	arena_get_stats(&st);
+	vgr_test_arena_stats(&st);
 	printf("%lu signals sent, %lu handler takes, %lu states mapped, %zu free, "
 	       "%lu owned twice, %lu NULL takes\n", signals, handler_takes, (unsigned long)st.total,
 	       st.free, duplicates, nulls);

@@ -23,7 +23,7 @@ static unsigned char nested[16];
 
 static void handler_draws(void)
 {
-	arena_test_during_grow(NULL);
+	vgr_test_arena_during_grow(NULL);
 	hook_ran = 1;
 	nested_r = vgetrandom(nested, sizeof(nested), 0);
 }
@@ -31,9 +31,9 @@ static void handler_draws(void)
 int main(void)
 {
 	unsigned char outer[16];
-	arena_test_during_grow(handler_draws);
+	vgr_test_arena_during_grow(handler_draws);
 	ssize_t r = vgetrandom(outer, sizeof(outer), 0);
-	arena_test_during_grow(NULL);
+	vgr_test_arena_during_grow(NULL);
 	if (!hook_ran) {
 		/* The syscall backend has no arena. */
 		printf("%s: no growth on this backend\n", vgetrandom_backend());

@@ -21,7 +21,7 @@
 static int child(size_t len)
 {
 	static unsigned char buf[256];
-	unsigned long before = bulk_call_count();
+	unsigned long before = vgr_test_bulk_calls();
 
 	if (vgetrandom_provider() != VGETRANDOM_PROVIDER_VDSO || !vgetrandom_chacha_kernel()) {
 		printf("nohybrid\n");
@@ -29,7 +29,7 @@ static int child(size_t len)
 	}
 	if (vgetrandom(buf, len, 0) != (ssize_t)len)
 		return 1;
-	printf("%s\n", bulk_call_count() > before ? "bulk" : "state");
+	printf("%s\n", vgr_test_bulk_calls() > before ? "bulk" : "state");
 	return 0;
 }
 

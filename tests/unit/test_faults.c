@@ -191,8 +191,8 @@ static void test_zeroed_state_keeps_working(void **unused)
 		skip();
 	for (int i = 0; i < ROUNDS; i++) {
 		assert_int_equal(vgetrandom(&words[i * 4], 32, 0), 32);
-		arena_get_stats(&st);
-		void *s = thread_state_current();
+		vgr_test_arena_stats(&st);
+		void *s = vgr_test_thread_state();
 		if (s && i % 3 == 0)
 			memset(s, 0, st.slot_size);
 	}
@@ -214,11 +214,11 @@ static void no_room_for_a_growth(struct rlimit *old)
 	if (!f || fscanf(f, "%lu", &pages) != 1)
 		_exit(40);
 	fclose(f);
-	arena_get_stats(&st);
+	vgr_test_arena_stats(&st);
 	for (size_t held = 0; st.free > 0 && held < 4096; held++) {
-		if (!arena_take())
+		if (!vgr_test_arena_take())
 			break;
-		arena_get_stats(&st);
+		vgr_test_arena_stats(&st);
 	}
 	getrlimit(RLIMIT_AS, old);
 	rl.rlim_cur = pages * (unsigned long)sysconf(_SC_PAGESIZE);
@@ -241,12 +241,12 @@ static void test_no_address_space(void **unused)
 		struct arena_stats after;
 		no_room_for_a_growth(&old);
 		unsigned char b[32] = { 0 }, c[32] = { 0 };
-		thread_state_test_mark_busy(); /* force this thread to want a spare */
+		vgr_test_mark_busy(); /* force this thread to want a spare */
 		if (vgetrandom(b, sizeof(b), 0) != sizeof(b))
 			_exit(42);
 		if (vgetrandom(c, sizeof(c), 0) != sizeof(c) || all_zero(b, 32) || !memcmp(b, c, 32))
 			_exit(43);
-		arena_get_stats(&after);
+		vgr_test_arena_stats(&after);
 		/* Room again before the exit: valgrind translates the exit
 		 * path's code then, and needs memory for it. */
 		setrlimit(RLIMIT_AS, &old);
@@ -271,7 +271,7 @@ static void *draw_in_thread(void *arg)
 	unsigned long before = vgr_test_syscall_fallbacks();
 	p->ok = vgetrandom(b, sizeof(b), 0) == sizeof(b) && !all_zero(b, sizeof(b));
 	p->fallbacks = vgr_test_syscall_fallbacks() - before;
-	p->state = thread_state_current() != NULL;
+	p->state = vgr_test_thread_state() != NULL;
 	return NULL;
 }
 
@@ -295,12 +295,12 @@ static void test_growth_retried(void **unused)
 		no_room_for_a_growth(&old);
 		unsigned char b[16];
 		unsigned long before = vgr_test_syscall_fallbacks();
-		thread_state_test_mark_busy();
-		if (vgetrandom(b, sizeof(b), 0) != sizeof(b) || thread_state_spare() ||
+		vgr_test_mark_busy();
+		if (vgetrandom(b, sizeof(b), 0) != sizeof(b) || vgr_test_thread_spare() ||
 		    vgr_test_syscall_fallbacks() != before + 1)
 			_exit(43);
-		thread_state_test_clear_busy();
-		arena_get_stats(&st);
+		vgr_test_clear_busy();
+		vgr_test_arena_stats(&st);
 		if (!st.failed)
 			_exit(44);
 		setrlimit(RLIMIT_AS, &old);

@@ -46,7 +46,7 @@ static void *child_thread_main(void *arg)
 	struct child_thread *ct = arg;
 	uint64_t v;
 	ct->ok = vgetrandom(&v, sizeof(v), 0) == sizeof(v);
-	ct->state = thread_state_current();
+	ct->state = vgr_test_thread_state();
 	return NULL;
 }
 
@@ -55,12 +55,12 @@ static int child_checks(void)
 	struct arena_stats st;
 	struct child_thread ct[CHILD_THREADS] = { 0 };
 	pthread_t t[CHILD_THREADS];
-	void *mine = thread_state_current();
+	void *mine = vgr_test_thread_state();
 
 	if (!backend_has_states())
 		return 0;
 	/* Every state but the forking thread's is free again. */
-	arena_get_stats(&st);
+	vgr_test_arena_stats(&st);
 	if (st.free != st.total - (mine ? 1 : 0))
 		return 10;
 	if (!CHILD_THREADS_SUPPORTED)
@@ -180,7 +180,7 @@ static void *live_main(void *arg)
 	uint64_t v;
 	if (vgetrandom(&v, sizeof(v), 0) != sizeof(v))
 		abort();
-	lt->state = thread_state_current();
+	lt->state = vgr_test_thread_state();
 	pthread_barrier_wait(lt->b);
 	return NULL;
 }
@@ -202,7 +202,7 @@ static void test_child_threads_never_share(void **unused)
 			struct live_thread lt[N];
 			pthread_t ct[N];
 			pthread_barrier_t b;
-			void *mine = thread_state_current();
+			void *mine = vgr_test_thread_state();
 			pthread_barrier_init(&b, NULL, N);
 			for (int i = 0; i < N; i++) {
 				lt[i].b = &b;

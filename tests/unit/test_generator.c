@@ -48,9 +48,9 @@ static void draw(size_t len)
 
 static void *first_call(void *arg)
 {
-	unsigned long before = generator_seed_count();
+	unsigned long before = vgr_test_generator_seeds();
 	draw(16);
-	*(unsigned long *)arg = generator_seed_count() - before;
+	*(unsigned long *)arg = vgr_test_generator_seeds() - before;
 	return NULL;
 }
 
@@ -66,9 +66,9 @@ static void test_new_state_seeds(void **unused)
 	 * continues its own stream; a brand-new one must seed. */
 	assert_true(seeded <= 1);
 	draw(16);
-	unsigned long before = generator_seed_count();
+	unsigned long before = vgr_test_generator_seeds();
 	draw(16);
-	assert_int_equal(generator_seed_count(), before); /* no reseed per call */
+	assert_int_equal(vgr_test_generator_seeds(), before); /* no reseed per call */
 }
 
 static void test_generation_bump_reseeds(void **unused)
@@ -76,26 +76,26 @@ static void test_generation_bump_reseeds(void **unused)
 	(void)unused;
 	NEED_FALLBACK();
 	draw(16);
-	unsigned long before = generator_seed_count();
+	unsigned long before = vgr_test_generator_seeds();
 	assert_int_equal(vgetrandom_reseed(), 0);
 	draw(16);
-	assert_int_equal(generator_seed_count(), before + 1);
+	assert_int_equal(vgr_test_generator_seeds(), before + 1);
 	draw(16);
-	assert_int_equal(generator_seed_count(), before + 1);
+	assert_int_equal(vgr_test_generator_seeds(), before + 1);
 }
 
 static void test_byte_budget_reseeds(void **unused)
 {
 	(void)unused;
 	NEED_FALLBACK();
-	generator_test_set_budgets(4096, 0);
+	vgr_test_generator_budgets(4096, 0);
 	vgetrandom_reseed();
 	draw(16);
-	unsigned long before = generator_seed_count();
+	unsigned long before = vgr_test_generator_seeds();
 	for (int i = 0; i < 4096; i++)
 		draw(16); /* 64 KiB */
-	unsigned long n = generator_seed_count() - before;
-	generator_test_set_budgets(0, 0);
+	unsigned long n = vgr_test_generator_seeds() - before;
+	vgr_test_generator_budgets(0, 0);
 	/* One reseed per 4 KiB budget, checked at each 992-byte refill:
 	 * between 64 KiB / 4.97 KiB and 64 KiB / 4 KiB. */
 	print_message("%lu reseeds in 64 KiB with a 4 KiB budget\n", n);
@@ -112,23 +112,23 @@ static void test_generator_bulk_counts_in_budget(void **unused)
 {
 	(void)unused;
 	NEED_FALLBACK();
-	unsigned long c0 = bulk_call_count();
+	unsigned long c0 = vgr_test_bulk_calls();
 	draw(VGR_BULK_MIN_GENERATOR - 1);
-	assert_int_equal(bulk_call_count(), c0);
+	assert_int_equal(vgr_test_bulk_calls(), c0);
 	draw(VGR_BULK_MIN_GENERATOR);
-	assert_int_equal(bulk_call_count(), c0 + 1);
+	assert_int_equal(vgr_test_bulk_calls(), c0 + 1);
 
-	generator_test_set_budgets(4096, 0);
+	vgr_test_generator_budgets(4096, 0);
 	vgetrandom_reseed();
 	draw(16);
-	unsigned long before = generator_seed_count();
+	unsigned long before = vgr_test_generator_seeds();
 	for (int i = 0; i < 16; i++)
 		draw(1024);
 	/* Use up the buffer so that a refill comes. */
 	for (int i = 0; i < 64; i++)
 		draw(16);
-	unsigned long n = generator_seed_count() - before;
-	generator_test_set_budgets(0, 0);
+	unsigned long n = vgr_test_generator_seeds() - before;
+	vgr_test_generator_budgets(0, 0);
 	print_message("%lu reseeds after 16 KiB of bulk output, 4 KiB budget\n", n);
 	assert_true(n >= 1);
 }
@@ -137,25 +137,25 @@ static void test_time_budget_reseeds(void **unused)
 {
 	(void)unused;
 	NEED_FALLBACK();
-	generator_test_set_budgets(0, 1000000); /* 1 ms */
+	vgr_test_generator_budgets(0, 1000000); /* 1 ms */
 	vgetrandom_reseed();
 	draw(16);
-	unsigned long before = generator_seed_count();
+	unsigned long before = vgr_test_generator_seeds();
 	struct timespec ts = { 0, 30 * 1000000 };
 	nanosleep(&ts, NULL);
 	draw(500);
 	draw(500); /* 1016 bytes after the seed: crosses the first refill */
-	unsigned long n = generator_seed_count() - before;
-	generator_test_set_budgets(0, 0);
+	unsigned long n = vgr_test_generator_seeds() - before;
+	vgr_test_generator_budgets(0, 0);
 	assert_int_equal(n, 1);
 	/* With the default 60 s budget the same does not reseed. */
 	vgetrandom_reseed();
 	draw(16);
-	before = generator_seed_count();
+	before = vgr_test_generator_seeds();
 	nanosleep(&ts, NULL);
 	draw(500);
 	draw(500);
-	assert_int_equal(generator_seed_count(), before);
+	assert_int_equal(vgr_test_generator_seeds(), before);
 }
 
 /* A state zeroed under us (as the kernel does to dropped MAP_DROPPABLE
@@ -166,14 +166,14 @@ static void test_wiped_state_reseeds(void **unused)
 	NEED_FALLBACK();
 	uint64_t out[8];
 	draw(16);
-	void *st = thread_state_current();
+	void *st = vgr_test_thread_state();
 	assert_non_null(st);
 	struct arena_stats as;
-	arena_get_stats(&as);
+	vgr_test_arena_stats(&as);
 	memset(st, 0, as.slot_size);
-	unsigned long before = generator_seed_count();
+	unsigned long before = vgr_test_generator_seeds();
 	assert_int_equal(vgetrandom(out, sizeof(out), 0), sizeof(out));
-	assert_int_equal(generator_seed_count(), before + 1);
+	assert_int_equal(vgr_test_generator_seeds(), before + 1);
 	for (int i = 0; i < 8; i++)
 		assert_true(out[i] != 0); /* each 2^-64 */
 }
@@ -209,12 +209,12 @@ static void test_output_not_in_state(void **unused)
 	struct arena_stats as;
 	unsigned char out[100];
 	draw(16);
-	arena_get_stats(&as);
+	vgr_test_arena_stats(&as);
 	for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
 		size_t n = lens[l];
 		for (int i = 0; i < 20; i++) {
 			assert_int_equal(vgetrandom(out, n, 0), n);
-			long off = output_in_state(thread_state_current(), as.slot_size, out, n);
+			long off = output_in_state(vgr_test_thread_state(), as.slot_size, out, n);
 			if (off >= 0)
 				fail_msg("output of a %zu-byte request still in the state at offset %ld",
 				         n, off);
@@ -273,7 +273,7 @@ static void test_key_not_in_signal_frame(void **unused)
 	vgetrandom_reseed(); /* the next call seeds: that path too */
 	for (int i = 0; i < 200; i++) {
 		call_then_signal();
-		size_t n = key_words_below(generator_test_key(thread_state_current()));
+		size_t n = key_words_below(vgr_test_generator_key(vgr_test_thread_state()));
 		if (n)
 			fail_msg("call %d: %zu words of the generator's key on the stack", i, n);
 	}
@@ -291,18 +291,18 @@ static void test_in_use_state_untouched(void **unused)
 	static unsigned char before[8192];
 	unsigned char out[32];
 	draw(16);
-	arena_get_stats(&as);
-	unsigned char *st = thread_state_current();
+	vgr_test_arena_stats(&as);
+	unsigned char *st = vgr_test_thread_state();
 	memcpy(before, st, as.slot_size);
 	unsigned long fb = vgr_test_syscall_fallbacks();
-	thread_state_test_mark_busy();
+	vgr_test_mark_busy();
 	assert_int_equal(vgetrandom(out, sizeof(out), 0), sizeof(out));
 	assert_int_equal(vgr_test_syscall_fallbacks(), fb);
-	assert_non_null(thread_state_spare());
-	assert_ptr_not_equal(thread_state_spare(), st);
+	assert_non_null(vgr_test_thread_spare());
+	assert_ptr_not_equal(vgr_test_thread_spare(), st);
 	assert_memory_equal(before, st, as.slot_size);
 	/* Undo the mark the way a returning outer call would. */
-	thread_state_test_clear_busy();
+	vgr_test_clear_busy();
 }
 
 /* After fork the child's first call reseeds (wiped memory or a moved
@@ -314,11 +314,11 @@ static void test_child_reseeds(void **unused)
 	draw(16);
 	pid_t pid = fork();
 	if (pid == 0) {
-		unsigned long before = generator_seed_count();
+		unsigned long before = vgr_test_generator_seeds();
 		unsigned char b[16];
 		if (vgetrandom(b, sizeof(b), 0) != sizeof(b))
 			_exit(2);
-		_exit(generator_seed_count() == before + 1 ? 0 : 1);
+		_exit(vgr_test_generator_seeds() == before + 1 ? 0 : 1);
 	}
 	assert_true(child_ok(pid));
 }
@@ -332,7 +332,7 @@ static void test_state_pages_flags(void **unused)
 	if (!backend_has_states())
 		skip();
 	draw(16);
-	uintptr_t st = (uintptr_t)thread_state_current();
+	uintptr_t st = (uintptr_t)vgr_test_thread_state();
 	FILE *f = fopen("/proc/self/smaps", "r");
 	char line[512];
 	int in_range = 0, checked = 0;
@@ -360,13 +360,13 @@ static void test_hybrid_threshold(void **unused)
 {
 	(void)unused;
 	NEED_HYBRID();
-	unsigned long c0 = bulk_call_count();
+	unsigned long c0 = vgr_test_bulk_calls();
 	draw(VGR_BULK_MIN_VDSO - 1);
-	assert_int_equal(bulk_call_count(), c0);
+	assert_int_equal(vgr_test_bulk_calls(), c0);
 	draw(VGR_BULK_MIN_VDSO);
-	assert_int_equal(bulk_call_count(), c0 + 1);
+	assert_int_equal(vgr_test_bulk_calls(), c0 + 1);
 	draw(1 << 16);
-	assert_int_equal(bulk_call_count(), c0 + 2);
+	assert_int_equal(vgr_test_bulk_calls(), c0 + 2);
 }
 
 enum { BULK = 4096, CALLS = 64, THREADS = 8 };

@@ -164,9 +164,9 @@ static void *abandon_main(void *arg)
 	*result = 1;
 	if (vgetrandom(&v, sizeof(v), 0) != sizeof(v))
 		return NULL;
-	void *first = thread_state_current();
+	void *first = vgr_test_thread_state();
 	unsigned long fb0 = vgr_test_syscall_fallbacks();
-	thread_state_test_mark_busy();
+	vgr_test_mark_busy();
 	for (unsigned i = 0; i < 24; i++)
 		if (vgetrandom(&v, sizeof(v), 0) != sizeof(v))
 			return NULL;
@@ -176,8 +176,8 @@ static void *abandon_main(void *arg)
 		*result = 3;
 		return NULL;
 	}
-	if (thread_state_current() != first || !thread_state_spare() ||
-	    thread_state_spare() == first)
+	if (vgr_test_thread_state() != first || !vgr_test_thread_spare() ||
+	    vgr_test_thread_spare() == first)
 		*result = 4;
 	else
 		*result = 0;
@@ -193,12 +193,12 @@ static void test_abandoned_state_recovers(void **unused)
 
 	if (!backend_has_states())
 		skip();
-	arena_get_stats(&before);
+	vgr_test_arena_stats(&before);
 	pthread_create(&t, NULL, abandon_main, &result);
 	pthread_join(t, NULL);
 	assert_int_equal(result, 0);
 	/* Both the abandoned state and the spare went back at exit. */
-	arena_get_stats(&after);
+	vgr_test_arena_stats(&after);
 	assert_int_equal(after.total - after.free, before.total - before.free);
 }
 
@@ -223,13 +223,13 @@ static void exit_storms(int use_longjmp)
 	handler_words = calloc(HANDLER_MAX, sizeof(uint64_t));
 	assert_non_null(handler_words);
 	vgetrandom(&v, sizeof(v), 0);
-	arena_get_stats(&base);
+	vgr_test_arena_stats(&base);
 	alarm(120);
 	for (int round = 0; round < storm_scaled(300); round++) {
 		n_handler = 0;
 		run_target(use_longjmp, storm_scaled(2000));
 		assert_false(handler_failed);
-		arena_get_stats(&now);
+		vgr_test_arena_stats(&now);
 		long in_use = (long)(now.total - now.free), was = (long)(base.total - base.free);
 		lost += in_use > was;
 		doubled += in_use < was;
@@ -290,7 +290,7 @@ static void *probe_main(void *arg)
 {
 	struct probe *p = arg;
 	p->ok = vgetrandom(p->v, sizeof(p->v), 0) == sizeof(p->v);
-	p->state = thread_state_current();
+	p->state = vgr_test_thread_state();
 	p->fallbacks = vgr_test_syscall_fallbacks();
 	return NULL;
 }
@@ -305,7 +305,7 @@ static void test_mmap_failure_falls_back(void **unused)
 		struct arena_stats st;
 		uint64_t v;
 		vgetrandom(&v, sizeof(v), 0);
-		arena_get_stats(&st);
+		vgr_test_arena_stats(&st);
 		size_t n = st.free;
 		pthread_barrier_t b;
 		pthread_barrier_init(&b, NULL, (unsigned)n + 1);
@@ -314,7 +314,7 @@ static void test_mmap_failure_falls_back(void **unused)
 			pthread_create(&t[i], NULL, hold_main, &b);
 		/* Wait until they all hold a state. */
 		for (int spin = 0; spin < 10000; spin++) {
-			arena_get_stats(&st);
+			vgr_test_arena_stats(&st);
 			if (st.free == 0)
 				break;
 			usleep(1000);
@@ -322,7 +322,7 @@ static void test_mmap_failure_falls_back(void **unused)
 		if (st.free != 0)
 			_exit(20);
 		size_t groups_before = st.groups;
-		arena_test_fail_next_mmap();
+		vgr_test_arena_fail_next_mmap();
 		struct probe p[2] = { 0 };
 		for (int k = 0; k < 2; k++) {
 			pthread_t pt;
@@ -331,7 +331,7 @@ static void test_mmap_failure_falls_back(void **unused)
 			if (!p[k].ok || p[k].state || p[k].fallbacks != 1)
 				_exit(21 + k);
 		}
-		arena_get_stats(&st);
+		vgr_test_arena_stats(&st);
 		if (!st.failed || st.groups != groups_before)
 			_exit(23);
 		if (p[0].v[0] == p[1].v[0] || (p[0].v[0] == 0 && p[0].v[1] == 0))

@@ -38,8 +38,8 @@ static void *worker_main(void *arg)
 		if (vgetrandom(&v, sizeof(v), 0) != sizeof(v))
 			w->failed = 1;
 		if (i == 0)
-			w->state = thread_state_current();
-		else if (thread_state_current() != w->state)
+			w->state = vgr_test_thread_state();
+		else if (vgr_test_thread_state() != w->state)
 			w->state_changed = 1;
 		if (i < KEEP)
 			w->words[i] = v;
@@ -116,7 +116,7 @@ static void test_churn_reuses_states(void **unused)
 		pthread_create(&t, NULL, one_call, &ok);
 		pthread_join(t, NULL);
 	}
-	arena_get_stats(&before);
+	vgr_test_arena_stats(&before);
 	rss_before = rss_kib();
 	for (int i = 0; i < storm_scaled(10000); i++) {
 		pthread_t t;
@@ -125,14 +125,14 @@ static void test_churn_reuses_states(void **unused)
 		assert_int_equal(pthread_join(t, NULL), 0);
 		assert_true(ok);
 	}
-	arena_get_stats(&after);
+	vgr_test_arena_stats(&after);
 	rss_after = rss_kib();
 
 	/* Each exited thread's state went back and was taken by the next: no
 	 * growth at all, and every state is back on the free list. */
 	assert_int_equal(after.total, before.total);
 	assert_int_equal(after.groups, before.groups);
-	assert_int_equal(after.free, after.total - (thread_state_current() ? 1 : 0));
+	assert_int_equal(after.free, after.total - (vgr_test_thread_state() ? 1 : 0));
 	/* RSS: within 4 MiB of where it started (it would be ~1.9 MiB of
 	 * states alone if none were reused). */
 	print_message("arena total %zu states; RSS %ld -> %ld KiB\n",
@@ -155,9 +155,9 @@ static void test_arena_geometry(void **unused)
 	if (!backend_has_states())
 		skip();
 	assert_int_equal(vgetrandom(&v, sizeof(v), 0), sizeof(v));
-	arena_get_stats(&st);
+	vgr_test_arena_stats(&st);
 	long page = sysconf(_SC_PAGESIZE);
-	uintptr_t s = (uintptr_t)thread_state_current();
+	uintptr_t s = (uintptr_t)vgr_test_thread_state();
 	/* Cache-line slots, never straddling a page. */
 	assert_int_equal(st.slot_size % 64, 0);
 	assert_int_equal(s % 64, 0);
