@@ -211,14 +211,14 @@ int cmd_stat(int argc, char **argv)
 
 	if (i < argc && !strcmp(argv[i], "-o")) {
 		if (i + 1 >= argc)
-			return -2; /* usage */
+			return TOOL_USAGE_NO_FILE;
 		outfile = argv[i + 1];
 		i += 2;
 	}
 	if (i < argc && !strcmp(argv[i], "--"))
 		i++;
 	if (i >= argc)
-		return -1; /* usage */
+		return TOOL_USAGE_NO_COMMAND;
 	if (find_stat_library(lib, sizeof(lib)) != 0) {
 		fprintf(stderr, "%s stat: cannot find the stat build of the library beside %s\n",
 		        prog, library_path() ? library_path() : "the library");

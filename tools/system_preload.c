@@ -383,5 +383,5 @@ int cmd_system(int argc, char **argv)
 		return cmd_enable(argc == 2 ? argv[1] : library_path());
 	if (argc == 1 && !strcmp(argv[0], "disable"))
 		return cmd_disable();
-	return -1; /* a usage error: main says so */
+	return TOOL_USAGE_ERROR;
 }

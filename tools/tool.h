@@ -7,10 +7,15 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* library_path.c.  The command's name for messages, and the file this
+ * process loaded libvgetrandom from, as ld.so found it. */
 extern const char *prog;
-
-/* The file this process loaded libvgetrandom from, as ld.so found it. */
 const char *library_path(void);
+
+/* What a command returns for a usage error; vgetrandom.c says which. */
+#define TOOL_USAGE_ERROR (-1)      /* wrong arguments */
+#define TOOL_USAGE_NO_COMMAND (-2) /* no CMD after the options */
+#define TOOL_USAGE_NO_FILE (-3)    /* -o without its FILE */
 
 /* file_util.c.  Whether two paths name one file (symlinks followed). */
 bool same_file(const char *a, const char *b);
@@ -47,8 +52,7 @@ int cmd_self_test(int argc, char **argv);
 /* vgetrandom system status|enable [LIBRARY]|disable */
 int cmd_system(int argc, char **argv);
 
-/* vgetrandom stat [-o FILE] [--] CMD [ARGS...]; for a usage error -1 (no
- * command) or -2 (-o without its FILE) */
+/* vgetrandom stat [-o FILE] [--] CMD [ARGS...] */
 int cmd_stat(int argc, char **argv);
 
 #endif

@@ -28,36 +28,6 @@
 #include "vdso_abi.h"
 #include "vgetrandom.h"
 
-const char *prog = "vgetrandom";
-
-static int usage(FILE *out, int code)
-{
-	fprintf(out,
-	        "usage: %s --help | --version\n"
-	        "       %s info\n"
-	        "       %s bytes N       write N random bytes to stdout\n"
-	        "                          (N may end in k, M or G: powers of 1024)\n"
-	        "       %s exec CMD [ARGS...]\n"
-	        "                          run CMD with libvgetrandom preloaded\n"
-	        "       %s self-test [LIBRARY]\n"
-	        "                          check the library serving this process\n"
-	        "       %s system status | enable [LIBRARY] | disable\n"
-	        "                          the library in /etc/ld.so.preload (root)\n"
-	        "       %s stat [-o FILE] [--] CMD [ARGS...]\n"
-	        "                          run CMD and report, per process, what the\n"
-	        "                          library served and the system calls it avoided\n",
-	        prog, prog, prog, prog, prog, prog, prog);
-	return code;
-}
-
-const char *library_path(void)
-{
-	Dl_info info;
-	if (dladdr((void *)(uintptr_t)vgetrandom, &info) && info.dli_fname)
-		return info.dli_fname;
-	return NULL;
-}
-
 /* Independent of the library: does the vDSO export vgetrandom, and what
  * state size does it ask for? */
 static void describe_vdso(void)
@@ -197,6 +167,58 @@ static int cmd_exec(char **argv)
 	return errno == ENOENT ? 127 : 126;
 }
 
+static int run_info(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return cmd_info();
+}
+
+static int run_bytes(int argc, char **argv)
+{
+	(void)argc;
+	return cmd_bytes(argv[0]);
+}
+
+static int run_exec(int argc, char **argv)
+{
+	(void)argc;
+	return cmd_exec(argv);
+}
+
+/* The commands, each named once: dispatch and usage both read this. */
+static const struct command {
+	const char *name, *args, *help;
+	int min_args, max_args;
+	int (*run)(int argc, char **argv); /* < 0: a usage error (see misuse) */
+} commands[] = {
+	{ "info", "", NULL, 0, 0, run_info },
+	{ "bytes", " N", "write N random bytes to stdout\n"
+	  "(N may end in k, M or G: powers of 1024)", 1, 1, run_bytes },
+	{ "exec", " CMD [ARGS...]", "run CMD with libvgetrandom preloaded", 1, INT_MAX, run_exec },
+	{ "self-test", " [LIBRARY]", "check the library serving this process", 0, 1, cmd_self_test },
+	{ "system", " status | enable [LIBRARY] | disable",
+	  "the library in /etc/ld.so.preload (root)", 1, INT_MAX, cmd_system },
+	{ "stat", " [-o FILE] [--] CMD [ARGS...]", "run CMD and report, per process, what the\n"
+	  "library served and the system calls it avoided", 1, INT_MAX, cmd_stat },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static int usage(FILE *out, int code)
+{
+	fprintf(out, "usage: %s --help | --version\n", prog);
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		const struct command *c = &commands[i];
+		fprintf(out, "       %s %s%s\n", prog, c->name, c->args);
+		for (const char *h = c->help; h && *h;) {
+			size_t n = strcspn(h, "\n");
+			fprintf(out, "                          %.*s\n", (int)n, h);
+			h += n + (h[n] == '\n');
+		}
+	}
+	return code;
+}
+
 /* A usage error: say what was wrong, then how to call it, on stderr. */
 static int misuse(const char *what, const char *arg)
 {
@@ -215,30 +237,21 @@ int main(int argc, char **argv)
 		printf("%s (libvgetrandom) %s\n", prog, VGR_VERSION);
 		return 0;
 	}
-	if (!strcmp(argv[1], "info") && argc == 2)
-		return cmd_info();
-	if (!strcmp(argv[1], "bytes") && argc == 3)
-		return cmd_bytes(argv[2]);
-	if (!strcmp(argv[1], "exec") && argc >= 3)
-		return cmd_exec(argv + 2);
-	if (!strcmp(argv[1], "self-test") && argc <= 3)
-		return cmd_self_test(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "stat") && argc >= 3) {
-		int r = cmd_stat(argc - 2, argv + 2);
-		if (r >= 0)
-			return r;
-		if (r == -2)
-			return misuse("-o needs a FILE in", "stat");
-		return misuse("no command given to", "stat");
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		const struct command *c = &commands[i];
+		int n = argc - 2;
+		if (strcmp(argv[1], c->name) != 0)
+			continue;
+		if (n < c->min_args || n > c->max_args)
+			return misuse("wrong number of arguments for", c->name);
+		int r = c->run(n, argv + 2);
+		if (r == TOOL_USAGE_NO_FILE)
+			return misuse("-o needs a FILE in", c->name);
+		if (r == TOOL_USAGE_NO_COMMAND)
+			return misuse("no command given to", c->name);
+		if (r < 0)
+			return misuse("wrong arguments for", c->name);
+		return r;
 	}
-	if (!strcmp(argv[1], "system") && argc >= 3) {
-		int r = cmd_system(argc - 2, argv + 2);
-		if (r >= 0)
-			return r;
-		return misuse("wrong arguments for", "system");
-	}
-	if (!strcmp(argv[1], "info") || !strcmp(argv[1], "bytes") || !strcmp(argv[1], "exec") ||
-	    !strcmp(argv[1], "self-test") || !strcmp(argv[1], "system") || !strcmp(argv[1], "stat"))
-		return misuse("wrong number of arguments for", argv[1]);
 	return misuse("unknown command", argv[1]);
 }
