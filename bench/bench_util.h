@@ -7,6 +7,7 @@
 
 #include <dlfcn.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/types.h>
 #include <time.h>
@@ -27,7 +28,15 @@ static inline int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Sorts v. */
+static inline double median_of(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 typedef vdso_getrandom_fn raw_vdso_fn;
+/* Each file that includes this has its own raw vDSO state. */
 static raw_vdso_fn raw_fn;
 static void *raw_state;
 static size_t raw_state_size;
@@ -54,6 +63,12 @@ static inline int setup_raw_vdso(void)
 #else
 	return 0; /* no vgetrandom vDSO on this architecture */
 #endif
+}
+
+/* A fill from the raw vDSO, after setup_raw_vdso() in the same file. */
+static inline int fill_raw_vdso(void *b, size_t n)
+{
+	return raw_fn(b, n, 0, raw_state, raw_state_size) == (ssize_t)n;
 }
 
 #endif
