@@ -7,8 +7,7 @@
  * Not a kernel of its own in the dispatcher: the small tail of the AVX2
  * kernel, and so the whole of a 64-256 byte hybrid request.  The vertical
  * 8-block group costs the same ~1300 vector instructions however few of
- * its blocks are wanted (~175 ns on the Zen 3 this was measured on); in
- * rows, two blocks take a quarter of the instructions plus six lane
+ * its blocks are wanted; in rows, two blocks take a quarter of the instructions plus six lane
  * shuffles per double round, and the depth of the dependency chains, not
  * the instruction count, sets the time.  A second set of rows runs in the
  * shadow of the first's latency.
@@ -93,9 +92,8 @@ rows_store(uint8_t *out, size_t n, __m256i a, __m256i b, __m256i c, __m256i d,
 
 /* Up to four blocks per pass: two sets of rows side by side for three or
  * four, one set for one or two.  (The second set is nearly free while
- * the first waits on latency, but not quite: on the Zen 3 this was
- * measured on, one or two blocks took 145 ns with both sets, 121 with
- * one.) */
+ * the first waits on latency, but not quite: one or two blocks are faster
+ * with one set; bench-chacha's small sizes show it.) */
 static __attribute__((noinline)) uintptr_t
 rows_body(uint8_t *out, const uint32_t key[8], uint64_t counter, size_t nblocks)
 {

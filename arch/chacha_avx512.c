@@ -4,11 +4,11 @@
  * 32 at a time (two groups side by side) where the request allows.
  *
  * One 16-block group keeps only four independent dependency chains in each
- * half round, and with vprold taking 2 cycles (on the Zen 4 this project is
- * measured on) the rounds alone cost ~38 cycles a block, against ~30 that
- * the vector pipes could do.  Two groups give eight chains, but need all 32
- * zmm registers for state and nothing else; the compiler spills when asked
- * for that (0.83x), so the two-group rounds are written in assembly below,
+ * half round; where vprold has a latency above one cycle, those chains,
+ * not the vector pipes, set the pace.  Two groups give eight chains, but
+ * need all 32 zmm registers for state and nothing else; the compiler
+ * spills when asked for that, and runs slower than one group, so the
+ * two-group rounds are written in assembly below,
  * with the constants and key read from memory where they are added; group
  * A leaves in registers for its transpose, group B through memory.
  */

@@ -8,9 +8,8 @@
  * kernels, and the whole of a 128-256 byte hybrid request.  There the
  * vertical layout the other kernels use is bound by latency, not by
  * throughput: each half round is four independent chains of twelve
- * dependent instructions, and vprold takes 2 cycles here, so 20 half
- * rounds cost some 320 cycles however few blocks are wanted, and the
- * vertical 4-block kernel took 134 ns.  In rows, a half round is one chain
+ * dependent instructions, so 20 half rounds cost the same however few
+ * blocks are wanted.  In rows, a half round is one chain
  * of the same depth plus a lane shuffle, with a quarter of the
  * instructions, so the core has room to run it at that depth.
  */

@@ -40,9 +40,8 @@ struct entry {
  * 2-block tail does not pay for a 16-block group; a larger remainder is one
  * more group of its own.  A tail kernel needs no CPU feature its parent
  * lacks.  The row-layout kernels (avx512rows, avx2rows) exist only as
- * tails.  Measured for the hybrid's 256-byte (4-block) requests: the AVX2
- * rows kernel took them from 1.54x to 2.09-2.25x the raw vDSO on a Zen 3
- * (vgetrandom-bench); on an AVX-512 Zen 4, 2.1x. */
+ * tails; the hybrid's 128-256 byte requests in the bench are what they are
+ * for. */
 #define IMPL(var, nm, fn, w, ...) /* ...: tail kernel, tail_max */ \
 	static const struct chacha_impl var = { nm, fn, w, __VA_ARGS__ }
 #define NO_TAIL NULL, 0
@@ -79,10 +78,9 @@ IMPL(impl_sse2, "sse2", chacha_blocks_sse2, 4, &impl_portable, 1);
 IMPL(impl_neon, "neon", chacha_blocks_neon, 4, &impl_portable, 1);
 #endif
 
-/* Fastest first.  On the AVX-512 machines measured (Zen 4, Zen 5;
- * bench/RESULTS.md, bench-chacha) the zmm kernel beats the ymm one (1.2x,
- * 1.9x at 1 MiB); on the AVX2-only ones, avx2 beats sse2 2.7-2.8x.  Keep
- * that order unless the bench says otherwise.  The tail-only kernels come
+/* Fastest first, as bench-chacha ranks them on every machine measured
+ * (bench/RESULTS.md): the zmm kernel before the ymm ones, avx2 before
+ * sse2.  Keep that order unless the bench says otherwise.  The tail-only kernels come
  * last: never chosen or named, only listed for the tests, which run them
  * on every length. */
 static const struct entry kernels[] = {

@@ -35,9 +35,9 @@
 #endif
 
 /* Every fixed-count loop in a kernel must be unrolled: a loop that indexes
- * x[] with a variable sends the whole state through the stack (at -O2 that
- * cost the AVX-512 kernel 15% of its throughput).  GCC and Clang both read
- * this pragma. */
+ * x[] with a variable sends the whole state through the stack, which costs
+ * a wide kernel much of its throughput.  GCC and Clang both read this
+ * pragma. */
 #define CHACHA_UNROLL _Pragma("GCC unroll 16")
 
 /* One step of the four quarter rounds of a half round, written step by

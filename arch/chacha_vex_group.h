@@ -8,9 +8,9 @@
  * Why assembly: x86-64 has sixteen of these registers and the state is
  * sixteen vectors, so something must live in memory, and the rotations by
  * 12 and 7 (shift, shift, or) need a scratch register each.  Left to
- * itself GCC 12 kept the key broadcasts in registers and put round state
- * on the stack at ~80 places in every double round; the result ran at
- * 0.76x OpenSSL's AVX2 ChaCha20 on the Zen 3 this was measured on.  Here
+ * itself the compiler kept the key broadcasts in registers and put round
+ * state on the stack at dozens of places in every double round, well
+ * behind OpenSSL's AVX2 ChaCha20 (bench-chacha).  Here
  * the choice is made once: rows a, b and d stay in registers, two of the
  * four c words at a time live in memory (the group's output slots st[8..11],
  * which the entry point zeroes afterwards), and the quarter rounds run in

@@ -100,8 +100,11 @@ int main(void)
 
 	printf("ChaCha20 keystream, %d interleaved repeats; selected kernel: %s\n",
 	       REPEATS, chacha_impl()->name);
+	/* Progress only on a terminal: a log gets no carriage returns. */
+	int tty = isatty(STDERR_FILENO);
 	for (int r = 0; r < REPEATS; r++) {
-		fprintf(stderr, "\rrepeat %d/%d", r + 1, REPEATS);
+		if (tty)
+			fprintf(stderr, "\rrepeat %d/%d", r + 1, REPEATS);
 		for (size_t s = 0; s < NSIZES; s++)
 			for (size_t k = 0; k < ns; k++) {
 				cur_kernel = src[k].kernel;
@@ -117,7 +120,8 @@ int main(void)
 				gbs[k][s][r] = (double)sizes[s] * (double)iters / dt;
 			}
 	}
-	fprintf(stderr, "\n");
+	if (tty)
+		fprintf(stderr, "\n");
 
 	printf("%-18s", "source");
 	for (size_t s = 0; s < NSIZES; s++) {

@@ -16,11 +16,9 @@
  *
  * With the vDSO (the "hybrid" backend) the threshold is the crossover of
  * "vDSO for the whole request" and "vDSO for 32 bytes + local expansion":
- * the vgetrandom-vdso and vgetrandom-hybrid-all rows of
- * bench/vgetrandom-bench.  Every machine measured so far puts it between
- * 64 and 128 bytes: at 64 B the vDSO alone was faster (AVX-512 Zen 4: 135
- * vs 197 ns; AVX2 Zen 3: 195 vs 269 ns; AVX-512 Zen 5: 257 vs 288 ns), at
- * 128 B the bulk path (194 vs 239; 271 vs 344; 295 vs 476).
+ * the vgetrandom-vdso and vgetrandom-hybrid-all rows of the bench, which
+ * on every machine measured cross between 64 and 128 bytes
+ * (bench/RESULTS.md).
  *
  * With the generator the buffered path copies from a 1 KiB buffer already
  * made, so the bulk path pays off only where one wide ChaCha call beats

@@ -10,18 +10,21 @@
  * recompute output already given.
  *
  * The state memory may be zeroed under us: it is wiped in a forked child
- * (MADV_WIPEONFORK), and a zeroed page must never be mistaken for a seeded
- * state, at whatever instant it happens.  A zero magic word means "not
- * seeded": the state reseeds.  The rules that make zeroing at any instant
- * harmless (the kernel's vDSO follows the same ones for its droppable
- * states):
+ * (MADV_WIPEONFORK), and the fork may come from a signal handler that
+ * interrupted a request at any instruction, which the child then finishes
+ * on the zeroed page.  So a zeroed page must never be mistaken for a
+ * seeded state, at whatever instant of a request it happens.  (The memory
+ * is never MAP_DROPPABLE, so the kernel zeroes it at no other time; see
+ * generator_probe().)  A zero magic word means "not seeded": the state
+ * reseeds.  The rules that make zeroing at any instant harmless (the
+ * kernel's vDSO follows the same ones for its droppable states):
  *   - seed() stores the magic word first, then (after a barrier) the key
- *     and the rest.  A drop after the magic store zeroes the magic again,
+ *     and the rest.  A wipe after the magic store zeroes the magic again,
  *     and the stores that follow land on the fresh zero page without
  *     setting it: the state can look seeded only if every store of the
  *     seed reached the page that is still there.
  *   - Nothing else ever sets the magic.  So within a request, a state that
- *     was dropped stays visibly dropped, unless the request itself
+ *     was wiped stays visibly wiped, unless the request itself
  *     reseeds; a reseed in the middle of a request (a budget running out
  *     at a refill) therefore first checks the state is still intact, and
  *     restarts the request if not.
@@ -87,10 +90,12 @@ const uint32_t *vgr_test_generator_key(const void *state)
  * what the vDSO's ABI asks for, and the vDSO copes with it, but the
  * generator gains nothing from it (its fork safety comes from
  * MADV_WIPEONFORK) and would have to survive it.  The store order below
- * makes a dropped page detectable, but on Linux 6.18 a page dropped by
- * MADV_DONTNEED from another thread was still seen mixing old and new
- * contents (README, "Guarantees"); memory the kernel never drops is out
- * of that reach.
+ * makes a page zeroed between two stores detectable, but a page dropped by
+ * MADV_DONTNEED from another thread can mix old and new contents, which no
+ * store order detects (libvgetrandom(7), CAVEATS); memory the kernel never
+ * drops is out of that reach.  The rules in the top comment are for the
+ * one zeroing this memory does see: a forked child's wiped copy, at
+ * whatever instant of a request a handler forked.
  *
  * Without a verified MADV_WIPEONFORK (refused by a seccomp policy, a
  * kernel before 4.14, qemu-user) there is no generator: nothing would keep

@@ -246,7 +246,7 @@ static void *map_like_states(size_t len, bool *refused)
 	/* MAP_DROPPABLE already keeps these out of core dumps and swap; say
 	 * the first anyway, and for the generator's ordinary memory ask for
 	 * the second with mlock.  That may fail (RLIMIT_MEMLOCK); the states
-	 * still work, they may then reach swap (README, "Guarantees"). */
+	 * still work, they may then reach swap (libvgetrandom(7), BACKENDS and CAVEATS). */
 	madvise(m, len, MADV_DONTDUMP);
 	if (!(arena.flags & MAP_DROPPABLE))
 		mlock(m, len);

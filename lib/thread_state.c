@@ -41,8 +41,8 @@ struct vgr_provider vgr_provider;
 
 /* The thread-exit hook: a pthread key's destructor, armed by the first
  * call.  glibc's other hook, __cxa_thread_atexit_impl, allocates in the new
- * thread: a thread that armed it cost +0.94 to +1.15 us more to create and
- * join here, against +0.19 to +0.35 us for a key (2026-12-01, paired). */
+ * thread, and costs a thread that armed it several times what a key does
+ * to create and join (bench/RESULTS.md, the churn table and its controls). */
 static pthread_key_t exit_key;
 
 /* Give back the state in a slot at thread exit.  No frame can be inside

@@ -89,7 +89,7 @@ vgr_state_call(uintptr_t *slot, uintptr_t w, void *buf, size_t len, unsigned int
 	/* The request's copy on the stack, not len and flags: the probe then
 	 * reads them from there, and nothing more stays live across the
 	 * provider call.  The path is loaded into a register here, after the
-	 * call: tracers (bpftrace 0.17) cannot read a symbol-relative operand. */
+	 * call: some tracers cannot read a symbol-relative probe operand. */
 	if (!charge) {
 		unsigned char path = vgr_provider.path;
 		__asm__("" : "+r"(path));

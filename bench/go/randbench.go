@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 
-// randbench: Go's crypto/rand.Read as a source of bench/vgetrandom_bench.c.
+// randbench: Go's crypto/rand.Read as a source of vgetrandom-bench (bench/driver.c).
 // It speaks that program's child protocol: "--child NAME --target-ms T"
 // prints "backend -" and one "SIZE NS_PER_CALL" line per request size,
 // measured as the C children measure (three warm-up calls, the count
