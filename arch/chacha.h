@@ -43,10 +43,15 @@ struct chacha_impl {
 	unsigned width;          /* blocks computed in parallel */
 	const struct chacha_impl *tail; /* takes remainders of up to */
 	unsigned tail_max;       /* this many blocks (chacha_dispatch.c) */
+	/* vgetrandom_backend()'s names for the backends that run it:
+	 * constants, so that naming a backend writes nothing. */
+	const char *hybrid_name, *generator_name;
 };
 
 /* The kernel this process uses: VGETRANDOM_CHACHA if it names a kernel the
- * CPU can run, else the fastest one it can.  Chosen once and cached. */
+ * CPU can run, else the fastest one it can.  Chosen once and cached, with
+ * no lock and no system call (the library chooses it at load); two
+ * threads that choose at once choose the same. */
 const struct chacha_impl *chacha_impl(void);
 
 /* The named kernel, or NULL if it is unknown, not built, or this CPU

@@ -11,7 +11,6 @@
 #include "chacha.h"
 #include "config.h"
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +42,7 @@ struct entry {
  * tails; the hybrid's 128-256 byte requests in the bench are what they are
  * for. */
 #define IMPL(var, nm, fn, w, ...) /* ...: tail kernel, tail_max */ \
-	static const struct chacha_impl var = { nm, fn, w, __VA_ARGS__ }
+	static const struct chacha_impl var = { nm, fn, w, __VA_ARGS__, "vdso+chacha-" nm, "chacha-" nm }
 #define NO_TAIL NULL, 0
 
 #ifdef VGR_HAVE_CHACHA_AVX512ROWS
@@ -208,9 +207,8 @@ size_t vgr_test_chacha_tail_kernels(const struct chacha_impl **out, size_t max)
 #endif
 
 static const struct chacha_impl *selected;
-static pthread_once_t select_once = PTHREAD_ONCE_INIT;
 
-static void select_kernel(void)
+static const struct chacha_impl *select_kernel(void)
 {
 	const char *want = config_string("VGETRANDOM_CHACHA");
 	const struct chacha_impl *k = NULL;
@@ -223,15 +221,18 @@ static void select_kernel(void)
 	}
 	if (!k)
 		chacha_impl_list(&k, 1); /* the fastest; "portable" always runs */
-	__atomic_store_n(&selected, k, __ATOMIC_RELEASE);
+	return k;
 }
 
 const struct chacha_impl *chacha_impl(void)
 {
 	const struct chacha_impl *k = __atomic_load_n(&selected, __ATOMIC_ACQUIRE);
 	if (__builtin_expect(k == NULL, 0)) {
-		pthread_once(&select_once, select_kernel);
-		k = __atomic_load_n(&selected, __ATOMIC_ACQUIRE);
+		const struct chacha_impl *expected = NULL;
+		k = select_kernel();
+		if (!__atomic_compare_exchange_n(&selected, &expected, k, false, __ATOMIC_ACQ_REL,
+		                                 __ATOMIC_ACQUIRE))
+			k = expected; /* the same, chosen meanwhile */
 	}
 	return k;
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Build libvgetrandom optimised and run the benchmark: every random-byte
 # source on this machine against the getrandom system call, 1 B to 1 MiB,
-# threads and thread churn, then the ChaCha20 kernels against OpenSSL and
+# threads and thread churn, what a process pays for the library at start
+# (bench/process_start.c), then the ChaCha20 kernels against OpenSSL and
 # libsodium.  glibc 2.41 and Go 1.24 are fetched (bench/fetch-peers.sh,
 # cached in the build directory) and measured in the same rounds.  Writes
 # bench-results/ (CSV, JSON, PNG).  Pass --quick for a run of under 30
@@ -32,6 +33,9 @@ echo "== $(date -u '+%Y-%m-%d %H:%M UTC'): sh bench/run.sh $*"
 "$builddir/bench/vgetrandom-bench" "$@"
 echo
 if [ "${1:-}" = --quick ]; then
+	"$builddir/bench/bench-start" --quick
 	exit 0
 fi
+"$builddir/bench/bench-start"
+echo
 "$builddir/bench/bench-chacha"

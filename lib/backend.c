@@ -1,13 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Choosing the backend, once per process.
+ * Choosing the backend, once per process, in two steps.
  *
  * VGETRANDOM_BACKEND=auto|vdso|hybrid|chacha|syscall pins a path (for tests
- * and the bench).  It is read with secure_getenv, so a setuid program
- * ignores it.  Whatever is asked for, the result is always a path that
+ * and the bench).  Whatever is asked for, the result is always a path that
  * produces bytes from the kernel's generator or from a generator seeded by
  * it: asking for the vDSO where there is none gives the userspace
  * generator, and a generator that cannot be set up gives the system call.
+ *
+ * At load (prepare(), the constructor) everything that needs no system
+ * call: the environment, the namespace check, the vDSO symbol and its
+ * parameters (userspace only), the ChaCha20 kernel (cpuid), the thread-exit
+ * key and the fork handlers.  Listed in /etc/ld.so.preload the library
+ * loads into every process; one that never draws pays nothing more, and no
+ * sandbox sees the library at all.
+ *
+ * At the first draw or query (backend_start()) the probes that map memory
+ * (MAP_DROPPABLE for the vDSO's states, a verified MADV_WIPEONFORK for the
+ * generator's), then the provider is installed.  That step is
+ * async-signal-safe (mmap, madvise, munmap, write and plain stores) and
+ * takes no lock: the thread that wins a compare-and-swap does it.  A draw
+ * that finds it under way, in another thread or below a signal handler on
+ * this one, is served by the system call; a query waits for another
+ * thread, and below its own thread's setup works the answer out itself.
+ * Probing twice gives the same answer, so the result, and the name, do not
+ * depend on who asks first.
  *
  * A copy of the library loaded with dlmopen() into a namespace of its own
  * uses the system call whatever is asked: glibc runs no pthread key
@@ -30,15 +47,28 @@
 #include <errno.h>
 #include <link.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+/* Where start-up is; chosen is published (release) with CHOSEN. */
+enum { UNPREPARED, PREPARING, PREPARED, FINISHING, CHOSEN };
+static int phase;
 static int chosen; /* enum vgr_backend; 0 until chosen */
-static bool have_vdso;
-static char name[48];
+/* The thread doing the second step, so that a signal handler below it
+ * knows the step it interrupted is its own thread's. */
+static __thread bool finishing_here __attribute__((tls_model("initial-exec")));
+
+/* What prepare() found. */
+static int request;          /* 0 for auto, else the backend asked for */
+static size_t hybrid_min;
+static bool secondary;       /* a dlmopen'd copy */
+static bool have_states;     /* the thread-exit key and fork handlers exist */
+static bool have_symbol;     /* the vDSO exports vgetrandom */
+static struct vdso_getrandom vdso;
 
 #define VGR_BACKEND_NAME(id, code, name) [code] = name,
 static const char *const requests[] = { [0] = "auto", VGR_BACKENDS(VGR_BACKEND_NAME) };
@@ -73,72 +103,160 @@ static bool in_secondary_namespace(void)
 	return false;
 }
 
-static bool start_vdso(void)
+/* In a forked child: a second step another thread was doing ended with
+ * that thread, so the child does it again (every store it makes is the
+ * same).  One this thread was doing, below the handler that forked,
+ * resumes when the handler returns. */
+static void backend_fork_child(void)
 {
-	struct vdso_getrandom vdso;
+	if (__atomic_load_n(&phase, __ATOMIC_RELAXED) == FINISHING && !finishing_here)
+		__atomic_store_n(&phase, PREPARED, __ATOMIC_RELAXED);
+}
 
-	if (!vdso_getrandom_probe(&vdso))
-		return false;
+/* Step one: no system call. */
+static void prepare(void)
+{
+	request = read_request();
+	secondary = in_secondary_namespace();
+	have_symbol = request != VGR_BACKEND_SYSCALL && request != VGR_BACKEND_CHACHA &&
+	              !secondary && vdso_getrandom_probe(&vdso);
+	if (have_symbol && request != VGR_BACKEND_VDSO)
+		hybrid_min = read_hybrid_min();
+	chacha_impl(); /* VGETRANDOM_CHACHA and cpuid */
+	have_states = thread_state_prepare() &&
+	              pthread_atfork(NULL, NULL, backend_fork_child) == 0;
+}
+
+/* What step two chooses, with the providers' parameters in *vdso_ok and
+ * *gen; the probes only, nothing installed, the same answer every time. */
+static int decide(bool *vdso_ok, struct vgr_provider *gen)
+{
+	*vdso_ok = false;
+	if (request == VGR_BACKEND_SYSCALL || secondary || !have_states)
+		return VGR_BACKEND_SYSCALL;
 	/* No state can be mapped the way the kernel asks (MAP_DROPPABLE
 	 * refused): every call would be a system call while the name said
 	 * vDSO.  The generator, on memory it can map, serves instead. */
-	if (!arena_can_map(vdso.provider.mmap_prot, vdso.provider.mmap_flags, NULL))
-		return false;
-	return have_vdso = thread_state_init(&vdso.provider);
-}
-
-static bool start_generator(void)
-{
-	struct vgr_provider p;
-	return generator_probe(&p) && thread_state_init(&p);
-}
-
-static void choose(void)
-{
-	int req = read_request();
-	int result = VGR_BACKEND_SYSCALL;
-
-	if (req == VGR_BACKEND_SYSCALL || in_secondary_namespace()) {
-		result = VGR_BACKEND_SYSCALL;
-	} else if (req != VGR_BACKEND_CHACHA && start_vdso()) {
-		result = req == VGR_BACKEND_VDSO ? VGR_BACKEND_VDSO : VGR_BACKEND_HYBRID;
-	} else if (start_generator()) {
-		result = VGR_BACKEND_CHACHA;
+	if (have_symbol &&
+	    arena_can_map(vdso.provider.mmap_prot, vdso.provider.mmap_flags, NULL)) {
+		*vdso_ok = true;
+		return request == VGR_BACKEND_VDSO ? VGR_BACKEND_VDSO : VGR_BACKEND_HYBRID;
 	}
-	if ((req == VGR_BACKEND_VDSO || req == VGR_BACKEND_HYBRID) && !have_vdso)
-		fprintf(stderr, "libvgetrandom: VGETRANDOM_BACKEND=%s, but this "
-		        "kernel offers no usable vgetrandom vDSO (or its state "
-		        "memory cannot be mapped); using %s\n",
-		        requests[req], requests[result]);
+	if (generator_probe(gen))
+		return VGR_BACKEND_CHACHA;
+	return VGR_BACKEND_SYSCALL;
+}
 
+/* write(2) of the pieces, for a message from a step that may run in a
+ * signal handler (no stdio there). */
+static void say(const char *const *parts)
+{
+	char buf[256];
+	size_t n = 0;
+	for (; *parts; parts++)
+		for (const char *c = *parts; *c && n < sizeof(buf) - 1; c++)
+			buf[n++] = *c;
+	buf[n++] = '\n';
+	ssize_t r = write(STDERR_FILENO, buf, n);
+	(void)r;
+}
+
+/* Step two. */
+static int finish(void)
+{
+	bool vdso_ok;
+	struct vgr_provider gen;
+	int result = decide(&vdso_ok, &gen);
+
+	if ((request == VGR_BACKEND_VDSO || request == VGR_BACKEND_HYBRID) && !vdso_ok)
+		say((const char *const[]){ "libvgetrandom: VGETRANDOM_BACKEND=", requests[request],
+		                           ", but this kernel offers no usable vgetrandom vDSO (or "
+		                           "its state memory cannot be mapped); using ",
+		                           requests[result], NULL });
 	switch (result) {
+	case VGR_BACKEND_VDSO:
+		thread_state_install(&vdso.provider);
+		break;
 	case VGR_BACKEND_HYBRID:
-		snprintf(name, sizeof(name), "vdso+chacha-%s", chacha_impl()->name);
-		bulk_enable(read_hybrid_min());
+		thread_state_install(&vdso.provider);
+		bulk_enable(hybrid_min ? hybrid_min : VGR_BULK_MIN_VDSO);
 		break;
 	case VGR_BACKEND_CHACHA:
-		snprintf(name, sizeof(name), "chacha-%s", chacha_impl()->name);
+		thread_state_install(&gen);
 		bulk_enable(VGR_BULK_MIN_GENERATOR);
 		break;
-	default:
-		snprintf(name, sizeof(name), "%s", requests[result]);
 	}
-	__atomic_store_n(&chosen, result, __ATOMIC_RELEASE);
+	return result;
 }
 
-/* Choose at load time, so the first call (possibly from a signal handler,
- * where pthread_once is not async-signal-safe) finds it done. */
-__attribute__((constructor)) static void choose_at_load(void)
+#ifdef VGR_TESTING
+static void (*during_setup)(void);
+static unsigned long setups;
+void vgr_test_backend_during_setup(void (*fn)(void))
 {
-	pthread_once(&once, choose);
+	during_setup = fn;
+}
+unsigned long vgr_test_backend_setups(void)
+{
+	return __atomic_load_n(&setups, __ATOMIC_RELAXED);
+}
+#define DURING_SETUP()                                                   \
+	do {                                                             \
+		__atomic_add_fetch(&setups, 1, __ATOMIC_RELAXED);        \
+		if (during_setup)                                        \
+			during_setup();                                  \
+	} while (0)
+#else
+#define DURING_SETUP() ((void)0)
+#endif
+
+__attribute__((constructor)) static void prepare_at_load(void)
+{
+	int expected = UNPREPARED;
+	if (__atomic_compare_exchange_n(&phase, &expected, PREPARING, false, __ATOMIC_ACQ_REL,
+	                                __ATOMIC_ACQUIRE)) {
+		prepare();
+		__atomic_store_n(&phase, PREPARED, __ATOMIC_RELEASE);
+	}
+}
+
+int backend_start(void)
+{
+	int b = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
+	if (__builtin_expect(b != 0, 1))
+		return b;
+	/* A draw before the constructor ran (another library's constructor
+	 * drawing first): step one now. */
+	prepare_at_load();
+	int expected = PREPARED;
+	if (!__atomic_compare_exchange_n(&phase, &expected, FINISHING, false, __ATOMIC_ACQ_REL,
+	                                 __ATOMIC_ACQUIRE))
+		return __atomic_load_n(&chosen, __ATOMIC_ACQUIRE); /* 0: under way */
+	finishing_here = true;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	DURING_SETUP(); /* as a signal handler would, at the worst moment */
+	b = finish();
+	__atomic_store_n(&chosen, b, __ATOMIC_RELEASE);
+	__atomic_store_n(&phase, CHOSEN, __ATOMIC_RELEASE);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	finishing_here = false;
+	return b;
 }
 
 enum vgr_backend backend_current(void)
 {
-	int b = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
-	if (__builtin_expect(b == 0, 0)) {
-		pthread_once(&once, choose);
-		b = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
+	int b = backend_start();
+	while (b == 0) {
+		/* Under way.  Below this thread's own step two (a handler
+		 * interrupted it) waiting would never end: the probes give
+		 * the answer the step will publish.  Elsewhere it ends soon. */
+		if (finishing_here) {
+			bool vdso_ok;
+			struct vgr_provider gen;
+			return (enum vgr_backend)decide(&vdso_ok, &gen);
+		}
+		sched_yield();
+		b = backend_start();
 	}
 	return (enum vgr_backend)b;
 }
@@ -165,7 +283,13 @@ const char *backend_chacha_kernel(void)
 
 const char *backend_name(void)
 {
-	if (backend_provider() == VGETRANDOM_PROVIDER_URANDOM)
+	enum vgr_backend b = backend_current();
+
+	if (b == VGR_BACKEND_HYBRID)
+		return chacha_impl()->hybrid_name;
+	if (b == VGR_BACKEND_CHACHA)
+		return chacha_impl()->generator_name;
+	if (b == VGR_BACKEND_SYSCALL && syscall_path_saw_enosys())
 		return "urandom";
-	return name;
+	return requests[b];
 }

@@ -19,8 +19,20 @@ enum vgr_backend { VGR_BACKENDS(VGR_BACKEND_ENUM) };
 #undef VGR_BACKEND_ENUM
 
 /* The backend serving this process, chosen once (VGETRANDOM_BACKEND, then
- * what the kernel offers). */
+ * what the kernel offers), waiting for a choice under way elsewhere. */
 enum vgr_backend backend_current(void);
+/* The same without waiting, for a request: 0 while the choice is under way
+ * in another thread or below a signal handler on this one (the system call
+ * serves then).  Async-signal-safe. */
+int backend_start(void);
+
+#ifdef VGR_TESTING
+/* fn runs inside the choice, where a signal handler would do most harm. */
+void vgr_test_backend_during_setup(void (*fn)(void));
+/* How many times the choice was made (once per process, or again in a
+ * child forked while another thread was making it). */
+unsigned long vgr_test_backend_setups(void);
+#endif
 
 /* Its name as vgetrandom_backend() reports it, and its parts: the
  * provider (VGETRANDOM_PROVIDER_*) and the ChaCha20 kernel it runs (NULL

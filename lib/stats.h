@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #define VGR_STAT_MAGIC 0x33545347524756ull /* "VGRGST3" */
-#define VGR_STAT_SLOTS 8 /* per enum in events.h, indexed by its code */
+#define VGR_STAT_SLOTS 16 /* per enum in events.h, indexed by its code */
 
 struct vgr_stat_file {
 	uint64_t magic;

@@ -23,6 +23,8 @@
  * vDSO's in-use byte: a zero state is one the vDSO simply reseeds.
  */
 #include "thread_state.h"
+#include "backend.h"
+#include "entry.h"
 #include "state_arena.h"
 #include "syscall_path.h"
 
@@ -69,6 +71,9 @@ static void on_thread_exit(void *arg)
 
 static void fork_child(void)
 {
+	/* No provider yet: no state was ever handed out. */
+	if (!__atomic_load_n(&vgr_provider.fill, __ATOMIC_ACQUIRE))
+		return;
 	/* Only the forking thread survives; its states stay its own. */
 	void *keep[2] = { (void *)(tls.word & ~BUSY), (void *)(tls.spare & ~BUSY) };
 	arena_fork_child(keep, 2);
@@ -76,7 +81,7 @@ static void fork_child(void)
 	generation_bump(VGR_RESEED_FORK);
 }
 
-bool thread_state_init(const struct vgr_provider *p)
+bool thread_state_prepare(void)
 {
 	if (pthread_key_create(&exit_key, on_thread_exit) != 0)
 		return false;
@@ -84,6 +89,11 @@ bool thread_state_init(const struct vgr_provider *p)
 		pthread_key_delete(exit_key);
 		return false;
 	}
+	return true;
+}
+
+void thread_state_install(const struct vgr_provider *p)
+{
 	arena_configure(p->state_size, p->mmap_prot, p->mmap_flags, p->wipe_on_fork);
 	vgr_provider = (struct vgr_provider){
 		.charge = p->charge,
@@ -96,7 +106,6 @@ bool thread_state_init(const struct vgr_provider *p)
 	/* fill last: a thread that sees it sees the rest, and the arena
 	 * configured. */
 	__atomic_store_n(&vgr_provider.fill, p->fill, __ATOMIC_RELEASE);
-	return true;
 }
 
 /* Put a fresh state in an empty slot.  Returns the slot's word then, or 0
@@ -150,8 +159,16 @@ ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags, size_t char
 	uintptr_t w = __atomic_load_n(slot, __ATOMIC_RELAXED);
 	int why;
 
-	if (__atomic_load_n(&vgr_provider.fill, __ATOMIC_ACQUIRE) == NULL)
-		return syscall_serve(buf, len, flags, 0, !charge); /* the syscall backend */
+	if (__atomic_load_n(&vgr_provider.fill, __ATOMIC_ACQUIRE) == NULL) {
+		/* The process's first request sets the backend up. */
+		if (backend_start() == 0)
+			return syscall_serve(buf, len, flags, VGR_FALLBACK_STARTING, !charge);
+		if (__atomic_load_n(&vgr_provider.fill, __ATOMIC_ACQUIRE) == NULL)
+			return syscall_serve(buf, len, flags, 0, !charge); /* the syscall backend */
+		/* Routed again: the bulk path may be on now.  (A bulk key is
+		 * never first: the bulk path starts with the provider.) */
+		return vgr_getrandom(buf, len, flags);
+	}
 	if (w & BUSY) {
 		/* Interrupted mid-call, or that call was abandoned: the spare. */
 		slot = &tls.spare;

@@ -10,11 +10,13 @@
 
 #include "provider.h"
 
-/* Install the provider and set up the per-thread machinery (thread-exit
- * key, fork handlers, arena geometry).  Once per process; until it is
- * done, and on the syscall backend where it never is, every call uses the
- * getrandom system call. */
-bool thread_state_init(const struct vgr_provider *p);
+/* The per-thread machinery that needs no system call (the thread-exit key,
+ * the fork handlers), at load; false when it cannot be had. */
+bool thread_state_prepare(void);
+/* Install the provider and configure the arena for it, at the first
+ * request: plain stores, async-signal-safe.  Until it is done, and on the
+ * syscall backend where it never is, every call uses the system call. */
+void thread_state_install(const struct vgr_provider *p);
 
 /*
  * The per-thread slots.  Each word holds a state's address with the low
@@ -41,7 +43,7 @@ struct thread_slot {
 extern __thread struct thread_slot vgr_thread_slot
 	__attribute__((tls_model("initial-exec")));
 
-/* The installed provider; fill stays NULL until thread_state_init(). */
+/* The installed provider; fill stays NULL until thread_state_install(). */
 extern struct vgr_provider vgr_provider;
 
 /* Everything but a thread whose primary state is free: first call, no

@@ -10,7 +10,7 @@ vgr_test_build_pkgs="meson ninja-build gcc g++ libc6-dev pkg-config python3 libc
 # What the native suite runs besides the build.
 vgr_test_tool_pkgs="strace uuid-runtime openssh-client abigail-tools cmake bpftrace"
 # bench/run.sh: its release build and its comparators.
-vgr_bench_pkgs="meson ninja-build gcc libc6-dev pkg-config libsodium-dev libssl-dev libbsd-dev liburing-dev gnuplot-nox systemtap-sdt-dev"
+vgr_bench_pkgs="meson ninja-build gcc libc6-dev pkg-config libsodium-dev libssl-dev libbsd-dev liburing-dev gnuplot-nox systemtap-sdt-dev strace"
 # The least a build with tests needs: every optional dependency (liburing,
 # libcrypto, libsodium, <sys/sdt.h>, a C++ compiler) absent.
 vgr_minimal_pkgs="meson ninja-build gcc libc6-dev pkg-config libcmocka-dev"

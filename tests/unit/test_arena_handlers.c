@@ -69,6 +69,7 @@ int main(void)
 	 * that interrupts its own thread's growth gets NULL by design
 	 * (state_arena.h), and a NULL here means a state went missing. */
 	void *ahead[8];
+	(void)vgetrandom_backend(); /* the arena is configured by the first query or draw */
 	for (int i = 0; i < 8; i++)
 		ahead[i] = vgr_test_arena_take();
 	if (!ahead[0]) {

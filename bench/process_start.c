@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a process pays for the library at start: posix_spawn + wait of a
+ * program that never draws, one that draws 16 bytes once, and one that
+ * draws 16 bytes 1,000 times (libc's getrandom, as an unmodified program
+ * calls it), each run
+ *   plain         no preload;
+ *   empty         an empty library preloaded: what any preload costs;
+ *   libvgetrandom this library preloaded;
+ *   glibc-2.41    under glibc 2.41's loader, where bench/run.sh fetched it
+ *                 (VGR_BENCH_GLIBC241), with no preload.
+ * The configurations run interleaved, a batch of spawns each per round, in
+ * an order rotated every round; the table shows the median over rounds of
+ * the mean time per spawn in a batch, its min-max, and the ratio to the
+ * empty preload.  Then the system calls one such process makes (strace -f
+ * -c, where strace is installed), and the memory a process that has drawn
+ * once holds (Pss, Private_Dirty from /proc/PID/smaps_rollup).
+ *
+ *   bench-start [--quick] [--rounds N]   (VGR_BENCH_LIBRARY=PATH: preload
+ *                                         that build of the library instead)
+ *   bench-start --draw N [--hold]   (internal: the program spawned)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench_util.h"
+
+#ifndef VGR_LIBRARY_PATH
+#define VGR_LIBRARY_PATH "libvgetrandom.so.0"
+#endif
+#ifndef VGR_EMPTY_PATH
+#define VGR_EMPTY_PATH "libempty-preload.so"
+#endif
+
+extern char **environ;
+
+static const char *self;
+static const char *const draws[] = { "0", "1", "1000" };
+static const char *const draw_names[] = { "never draws", "draws 16 B once", "draws 16 B x1000" };
+enum { PLAIN, EMPTY, LIB, GLIBC41, WAYS };
+static const char *const way_names[WAYS] = { "plain", "empty preload", "libvgetrandom", "glibc 2.41" };
+static char loader[512], libdir[512];
+
+/* The spawned program: n draws, then (with --hold) wait for stdin to
+ * close, so that its memory can be read. */
+static int child(long n, int hold)
+{
+	unsigned char b[16];
+	for (long i = 0; i < n; i++)
+		if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+			return 1;
+	if (hold) {
+		char c;
+		if (write(STDOUT_FILENO, "r", 1) != 1)
+			return 1;
+		while (read(STDIN_FILENO, &c, 1) > 0)
+			;
+	}
+	return 0;
+}
+
+/* argv and envp for one configuration; the environment without any
+ * LD_PRELOAD or VGETRANDOM_ setting of the caller's. */
+static void command(int way, int d, int hold, char **argv, char **envp, char *pre, size_t n)
+{
+	int a = 0, e = 0;
+	if (way == GLIBC41) {
+		argv[a++] = loader;
+		argv[a++] = "--library-path";
+		argv[a++] = libdir;
+	}
+	argv[a++] = (char *)self;
+	argv[a++] = "--draw";
+	argv[a++] = (char *)draws[d];
+	if (hold)
+		argv[a++] = "--hold";
+	argv[a] = NULL;
+	for (char **v = environ; *v && e < 500; v++)
+		if (strncmp(*v, "LD_PRELOAD=", 11) && strncmp(*v, "VGETRANDOM_", 11))
+			envp[e++] = *v;
+	if (way == EMPTY || way == LIB) {
+		const char *lib = getenv("VGR_BENCH_LIBRARY"); /* another build, to compare */
+		snprintf(pre, n, "LD_PRELOAD=%s",
+		         way == EMPTY ? VGR_EMPTY_PATH : lib && *lib ? lib : VGR_LIBRARY_PATH);
+		envp[e++] = pre;
+	}
+	envp[e] = NULL;
+}
+
+/* Mean ns per spawn + wait over count spawns; -1 on failure. */
+static double batch(int way, int d, int count)
+{
+	char *argv[8], *envp[512], pre[600];
+	command(way, d, 0, argv, envp, pre, sizeof(pre));
+	double t0 = now_ns();
+	for (int i = 0; i < count; i++) {
+		pid_t pid;
+		int st;
+		if (posix_spawn(&pid, argv[0], NULL, NULL, argv, envp) != 0 ||
+		    waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			return -1;
+	}
+	return (now_ns() - t0) / count;
+}
+
+/* strace -f -c's total number of calls for one process of a
+ * configuration, or -1. */
+static long syscalls(int way, int d)
+{
+	char *argv[8], *envp[512], pre[600], out[] = "/tmp/vgr-start-XXXXXX";
+	int fd = mkstemp(out);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	command(way, d, 0, argv, envp, pre, sizeof(pre));
+	char *sargv[16] = { "strace", "-f", "-c", "-o", out };
+	int a = 5;
+	for (int i = 0; argv[i] && a < 15; i++)
+		sargv[a++] = argv[i];
+	sargv[a] = NULL;
+	pid_t pid;
+	int st;
+	long total = -1;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	if (posix_spawnp(&pid, "strace", &fa, NULL, sargv, envp) == 0 && waitpid(pid, &st, 0) == pid &&
+	    WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		FILE *f = fopen(out, "r");
+		char line[256];
+		while (f && fgets(line, sizeof(line), f)) {
+			long calls;
+			/* the total line: "100.00  t  us  CALLS  [ERRORS]  total" */
+			if (strstr(line, " total") && sscanf(line, "%*f %*f %*d %ld", &calls) == 1)
+				total = calls;
+		}
+		if (f)
+			fclose(f);
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	unlink(out);
+	return total;
+}
+
+/* Pss and Private_Dirty (kB) of a process that has drawn once. */
+static int memory(int way, long *pss, long *dirty)
+{
+	char *argv[8], *envp[512], pre[600], line[256], c;
+	int in[2], out[2], ok = 0;
+	pid_t pid;
+	command(way, 1, 1, argv, envp, pre, sizeof(pre));
+	if (pipe(in) != 0 || pipe(out) != 0)
+		return 0;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	posix_spawn_file_actions_addclose(&fa, in[1]);
+	posix_spawn_file_actions_addclose(&fa, out[0]);
+	int err = posix_spawn(&pid, argv[0], &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	close(in[0]);
+	close(out[1]);
+	if (err == 0 && read(out[0], &c, 1) == 1) {
+		snprintf(line, sizeof(line), "/proc/%d/smaps_rollup", (int)pid);
+		FILE *f = fopen(line, "r");
+		*pss = *dirty = -1;
+		while (f && fgets(line, sizeof(line), f)) {
+			sscanf(line, "Pss: %ld", pss);
+			sscanf(line, "Private_Dirty: %ld", dirty);
+		}
+		if (f)
+			fclose(f);
+		ok = *pss >= 0 && *dirty >= 0;
+	}
+	close(in[1]);
+	close(out[0]);
+	if (err == 0)
+		waitpid(pid, NULL, 0);
+	return ok;
+}
+
+int main(int argc, char **argv)
+{
+	int rounds = 11, count = 40;
+	static double t[3][WAYS][64];
+
+	self = argv[0];
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--draw") && i + 1 < argc)
+			return child(atol(argv[i + 1]), i + 2 < argc && !strcmp(argv[i + 2], "--hold"));
+		if (!strcmp(argv[i], "--quick")) {
+			rounds = 3;
+			count = 10;
+		} else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) {
+			rounds = atoi(argv[++i]);
+		} else {
+			fprintf(stderr, "usage: %s [--quick] [--rounds N]\n", argv[0]);
+			return 2;
+		}
+	}
+	if (rounds < 1 || rounds > 64) {
+		fprintf(stderr, "--rounds must be 1..64\n");
+		return 2;
+	}
+	const char *g = getenv("VGR_BENCH_GLIBC241");
+	int ways = WAYS;
+	if (!g || !*g ||
+	    snprintf(loader, sizeof(loader), "%s/ld-linux-x86-64.so.2", g) >= (int)sizeof(loader) ||
+	    access(loader, X_OK) != 0)
+		ways = GLIBC41; /* not fetched: that column is left out, and said */
+	snprintf(libdir, sizeof(libdir), "%s", g ? g : "");
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("process start: ns per posix_spawn + wait, median of %d interleaved rounds of %d "
+	       "spawns (min-max)%s\n", rounds, count,
+	       ways < WAYS ? "; glibc 2.41: not fetched (run bench/run.sh)" : "");
+	for (int r = 0; r < rounds; r++)
+		for (int j = 0; j < 3 * ways; j++) {
+			int k = (j + r) % (3 * ways), d = k / ways, w = k % ways;
+			double v = batch(w, d, count);
+			if (v < 0) {
+				fprintf(stderr, "%s, %s: the program failed\n", draw_names[d], way_names[w]);
+				return 1;
+			}
+			t[d][w][r] = v;
+		}
+	printf("%-20s", "program");
+	for (int w = 0; w < ways; w++)
+		printf(" %24s", way_names[w]);
+	printf("   libvgetrandom / empty\n");
+	for (int d = 0; d < 3; d++) {
+		double med[WAYS];
+		printf("%-20s", draw_names[d]);
+		for (int w = 0; w < ways; w++) {
+			double v[64];
+			memcpy(v, t[d][w], sizeof(double) * (size_t)rounds);
+			med[w] = median_of(v, rounds);
+			char cell[64];
+			snprintf(cell, sizeof(cell), "%.0f (%.0f-%.0f)", med[w], v[0], v[rounds - 1]);
+			printf(" %24s", cell);
+		}
+		/* The ratio per round, then its median: both columns of a
+		 * round ran side by side. */
+		double ratio[64];
+		for (int r = 0; r < rounds; r++)
+			ratio[r] = t[d][LIB][r] / t[d][EMPTY][r];
+		double rm = median_of(ratio, rounds);
+		printf("   %.3fx (%.3f-%.3f)\n", rm, ratio[0], ratio[rounds - 1]);
+	}
+
+	printf("system calls per process (strace -f -c):\n%-20s", "program");
+	for (int w = 0; w < ways; w++)
+		printf(" %15s", way_names[w]);
+	printf("\n");
+	for (int d = 0; d < 3; d++) {
+		printf("%-20s", draw_names[d]);
+		for (int w = 0; w < ways; w++) {
+			long n = syscalls(w, d);
+			if (n < 0)
+				printf(" %15s", "no strace");
+			else
+				printf(" %15ld", n);
+		}
+		printf("\n");
+	}
+
+	printf("memory of a process that has drawn once (kB, /proc/PID/smaps_rollup):\n");
+	long pss_empty = -1, dirty_empty = -1;
+	for (int w = 0; w < ways; w++) {
+		long pss, dirty;
+		if (!memory(w, &pss, &dirty)) {
+			printf("%-20s unavailable\n", way_names[w]);
+			continue;
+		}
+		if (w == EMPTY) {
+			pss_empty = pss;
+			dirty_empty = dirty;
+		}
+		printf("%-20s Pss %5ld, Private_Dirty %5ld", way_names[w], pss, dirty);
+		if (w == LIB && pss_empty >= 0)
+			printf("   (against the empty preload: Pss %+ld, Private_Dirty %+ld)",
+			       pss - pss_empty, dirty - dirty_empty);
+		printf("\n");
+	}
+	return 0;
+}
