@@ -121,11 +121,15 @@ static unsigned probe_cpu(void)
 	unsigned eax, ebx, ecx, edx, f = CPU_SSE2; /* baseline of x86-64 */
 	unsigned long long xcr0 = 0;
 
-	if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx))
+	/* Three cpuid instructions and no more: in a virtual machine each
+	 * one traps to the hypervisor. */
+	unsigned max = __get_cpuid_max(0, NULL);
+	if (max < 1)
 		return f;
+	__cpuid(1, eax, ebx, ecx, edx);
 	if (ecx & bit_OSXSAVE)
 		xcr0 = read_xcr0();
-	if (__get_cpuid_max(0, NULL) < 7)
+	if (max < 7)
 		return f;
 	__cpuid_count(7, 0, eax, ebx, ecx, edx);
 	bool ymm_ok = (xcr0 & 0x6) == 0x6;

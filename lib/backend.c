@@ -8,16 +8,19 @@
  * it: asking for the vDSO where there is none gives the userspace
  * generator, and a generator that cannot be set up gives the system call.
  *
- * At load (prepare(), the constructor) everything that needs no system
- * call: the environment, the namespace check, the vDSO symbol and its
- * parameters (userspace only), the ChaCha20 kernel (cpuid), the thread-exit
- * key and the fork handlers.  Listed in /etc/ld.so.preload the library
+ * At load (prepare(), the constructor) what needs no system call and is
+ * not async-signal-safe: the environment, the namespace check, the vDSO
+ * symbol and its parameters (userspace only), the thread-exit key and the
+ * fork handlers.  Listed in /etc/ld.so.preload the library
  * loads into every process; one that never draws pays nothing more, and no
  * sandbox sees the library at all.
  *
  * At the first draw or query (backend_start()) the probes that map memory
  * (MAP_DROPPABLE for the vDSO's states, a verified MADV_WIPEONFORK for the
- * generator's), then the provider is installed.  That step is
+ * generator's), then the provider is installed.  The ChaCha20 kernel is
+ * chosen later still, by its first use (the generator's first refill, the
+ * first bulk request, a query of the name): cpuid traps to the hypervisor
+ * in a virtual machine, and costs more there than the rest of start-up.  That step is
  * async-signal-safe (mmap, madvise, munmap, write and plain stores) and
  * takes no lock: the thread that wins a compare-and-swap does it.  A draw
  * that finds it under way, in another thread or below a signal handler on
@@ -122,7 +125,6 @@ static void prepare(void)
 	              !secondary && vdso_getrandom_probe(&vdso);
 	if (have_symbol && request != VGR_BACKEND_VDSO)
 		hybrid_min = read_hybrid_min();
-	chacha_impl(); /* VGETRANDOM_CHACHA and cpuid */
 	have_states = thread_state_prepare() &&
 	              pthread_atfork(NULL, NULL, backend_fork_child) == 0;
 }

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
+/* No stdio: a value may first be read from a signal handler (the ChaCha20
+ * kernel is chosen at the first request), so messages are put together by
+ * hand and written with write(2), which is async-signal-safe. */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *config_string(const char *name)
 {
@@ -11,29 +14,67 @@ const char *config_string(const char *name)
 	return v && *v ? v : NULL;
 }
 
+struct msg {
+	char buf[512];
+	size_t n;
+};
+
+static void put(struct msg *m, const char *s)
+{
+	while (*s && m->n < sizeof(m->buf) - 1)
+		m->buf[m->n++] = *s++;
+}
+
+static void put_number(struct msg *m, size_t v)
+{
+	char digits[24];
+	size_t i = sizeof(digits);
+	digits[--i] = 0;
+	do
+		digits[--i] = (char)('0' + v % 10);
+	while ((v /= 10) && i > 0);
+	put(m, digits + i);
+}
+
+static void say(struct msg *m)
+{
+	m->buf[m->n++] = '\n';
+	ssize_t r = write(STDERR_FILENO, m->buf, m->n);
+	(void)r;
+}
+
 void config_reject(const char *name, const char *value, const char *accepted,
                    const char *using)
 {
-	fprintf(stderr, "libvgetrandom: %s=%s is not %s; using %s\n", name, value, accepted,
-	        using);
+	struct msg m = { .n = 0 };
+	put(&m, "libvgetrandom: ");
+	put(&m, name);
+	put(&m, "=");
+	put(&m, value);
+	put(&m, " is not ");
+	put(&m, accepted);
+	put(&m, "; using ");
+	put(&m, using);
+	say(&m);
 }
 
 size_t config_choice(const char *name, const char *const *choices, size_t n, size_t dflt)
 {
 	const char *v = config_string(name);
-	char accepted[160];
-	size_t used = 0;
+	struct msg accepted = { .n = 0 };
 
 	if (!v)
 		return dflt;
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(v, choices[i]) == 0)
 			return i;
-	used = (size_t)snprintf(accepted, sizeof(accepted), "one of");
-	for (size_t i = 0; i < n && used < sizeof(accepted); i++)
-		used += (size_t)snprintf(accepted + used, sizeof(accepted) - used, "%s %s",
-		                         i ? "," : "", choices[i]);
-	config_reject(name, v, accepted, choices[dflt]);
+	put(&accepted, "one of ");
+	for (size_t i = 0; i < n; i++) {
+		put(&accepted, i ? ", " : "");
+		put(&accepted, choices[i]);
+	}
+	accepted.buf[accepted.n] = 0;
+	config_reject(name, v, accepted.buf, choices[dflt]);
 	return dflt;
 }
 
@@ -51,10 +92,15 @@ size_t config_number(const char *name, size_t min, size_t max, size_t dflt)
 			break;
 	}
 	if (*c || n < min || n > max) {
-		char accepted[64], using[24];
-		snprintf(accepted, sizeof(accepted), "a number from %zu to %zu", min, max);
-		snprintf(using, sizeof(using), "%zu", dflt);
-		config_reject(name, v, accepted, using);
+		struct msg accepted = { .n = 0 }, using = { .n = 0 };
+		put(&accepted, "a number from ");
+		put_number(&accepted, min);
+		put(&accepted, " to ");
+		put_number(&accepted, max);
+		accepted.buf[accepted.n] = 0;
+		put_number(&using, dflt);
+		using.buf[using.n] = 0;
+		config_reject(name, v, accepted.buf, using.buf);
 		return dflt;
 	}
 	return (size_t)n;
