@@ -21,6 +21,16 @@ static inline int install_seccomp_filter(struct sock_filter *f, size_t n, unsign
 	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 }
 
+/* For filters on mmap's flags: MAP_DROPPABLE (Linux 6.11; older headers
+ * lack it), and where the low 32 bits of a 64-bit argument sit. */
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE 0x08
+#endif
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define LOW_WORD 4
+#else
+#define LOW_WORD 0
+#endif
 #define SECCOMP_LOAD_NR BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr))
 
 #endif

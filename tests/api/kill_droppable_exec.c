@@ -12,15 +12,6 @@
 
 #include "seccomp_filter.h"
 
-#ifndef MAP_DROPPABLE
-#define MAP_DROPPABLE 0x08
-#endif
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define LOW_WORD 4
-#else
-#define LOW_WORD 0
-#endif
-
 int main(int argc, char **argv)
 {
 	struct sock_filter f[] = {

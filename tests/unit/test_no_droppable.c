@@ -23,20 +23,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "seccomp_filter.h"
 #include "test_util.h"
 #include "syscall_path.h"
 #include "thread_state.h"
 #include "vgetrandom.h"
 
-#ifndef MAP_DROPPABLE
-#define MAP_DROPPABLE 0x08
-#endif
-
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define LOW_WORD 4
-#else
-#define LOW_WORD 0
-#endif
 
 static int refuse_droppable(void)
 {
