@@ -19,6 +19,7 @@ bad() { echo "FAIL $*"; fail=1; }
 
 command -v strace >/dev/null 2>&1 || { echo "skip: no strace"; exit 77; }
 [ -z "${VGR_UNDER_VALGRIND:-}" ] || { echo "skip: valgrind runs the program itself"; exit 77; }
+[ -z "${VGR_UNDER_SANITIZER:-}" ] || { echo "skip: a sanitizer build loads its runtime too"; exit 77; }
 
 # The system calls of CMD with PRELOAD, one per line, their arguments'
 # addresses, numbers and strings blanked.
