@@ -234,6 +234,9 @@ int backend_start(void)
 	if (!__atomic_compare_exchange_n(&phase, &expected, FINISHING, false, __ATOMIC_ACQ_REL,
 	                                 __ATOMIC_ACQUIRE))
 		return __atomic_load_n(&chosen, __ATOMIC_ACQUIRE); /* 0: under way */
+	/* The probes fail on purpose (an advice no kernel knows), and a
+	 * request that succeeds leaves errno as it was. */
+	int saved_errno = errno;
 	finishing_here = true;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	DURING_SETUP(); /* as a signal handler would, at the worst moment */
@@ -242,6 +245,7 @@ int backend_start(void)
 	__atomic_store_n(&phase, CHOSEN, __ATOMIC_RELEASE);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	finishing_here = false;
+	errno = saved_errno;
 	return b;
 }
 
@@ -255,7 +259,10 @@ enum vgr_backend backend_current(void)
 		if (finishing_here) {
 			bool vdso_ok;
 			struct vgr_provider gen;
-			return (enum vgr_backend)decide(&vdso_ok, &gen);
+			int saved_errno = errno;
+			b = decide(&vdso_ok, &gen);
+			errno = saved_errno;
+			return (enum vgr_backend)b;
 		}
 		sched_yield();
 		b = backend_start();

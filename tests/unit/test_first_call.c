@@ -15,7 +15,10 @@
  *                together;
  *   fork         another thread forks while the setup is under way in this
  *                one (the hook holds it there): the child sets up again
- *                and serves.
+ *                and serves;
+ *   errno        the first request, and the first query of the name,
+ *                leave errno as it was, as a successful system call does
+ *                (the setup's probes fail on purpose).
  *
  * In every case: each request returns its bytes, no two 32-byte outputs are
  * equal (two equal random 32-byte strings: never), the setup ran once in
@@ -23,6 +26,7 @@
  * nothing raced (the case "name", run the same way).
  * Exit 0 pass, 1 fail.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -176,6 +180,25 @@ static int case_fork(void)
 	return vgr_test_backend_setups() == 1 ? 0 : 1;
 }
 
+/* errno: untouched by the first request's setup, or the first query's. */
+static int case_errno(void)
+{
+	errno = 12345;
+	check(vgetrandom(out[0], 16, 0) == 16 && errno == 12345,
+	      "the first request leaves errno alone");
+	printf("name %s\n", vgetrandom_backend());
+	return vgr_test_backend_setups() == 1 ? 0 : 1;
+}
+
+static int case_errno_query(void)
+{
+	errno = 12345;
+	const char *name = vgetrandom_backend();
+	check(errno == 12345, "the first query of the name leaves errno alone");
+	printf("name %s\n", name);
+	return 0;
+}
+
 /* Run this program on one case; its "name" line into name. */
 static int run_case(const char *self, const char *c, char *name, size_t n)
 {
@@ -199,12 +222,15 @@ int main(int argc, char **argv)
 		      : !strcmp(argv[1], "interrupted") ? case_interrupted()
 		      : !strcmp(argv[1], "threads")     ? case_threads()
 		      : !strcmp(argv[1], "fork")        ? case_fork()
+		      : !strcmp(argv[1], "errno")       ? case_errno()
+		      : !strcmp(argv[1], "errno-query") ? case_errno_query()
 		      : !strcmp(argv[1], "name")        ? printf("name %s\n", vgetrandom_backend()) < 0
 		                                        : 2;
 		fflush(stdout);
 		return r || fails ? 1 : 0;
 	}
-	static const char *const cases[] = { "handler", "interrupted", "threads", "fork" };
+	static const char *const cases[] = { "handler", "interrupted", "threads", "fork", "errno",
+		                             "errno-query" };
 	/* The name in a process where nothing raced, run the same way as the
 	 * cases (not under valgrind, say, when this one is). */
 	char expected[64];
