@@ -55,7 +55,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* Where start-up is; chosen is published (release) with CHOSEN. */
 enum { UNPREPARED, PREPARING, PREPARED, FINISHING, CHOSEN };
@@ -149,20 +148,6 @@ static int decide(bool *vdso_ok, struct vgr_provider *gen)
 	return VGR_BACKEND_SYSCALL;
 }
 
-/* write(2) of the pieces, for a message from a step that may run in a
- * signal handler (no stdio there). */
-static void say(const char *const *parts)
-{
-	char buf[256];
-	size_t n = 0;
-	for (; *parts; parts++)
-		for (const char *c = *parts; *c && n < sizeof(buf) - 1; c++)
-			buf[n++] = *c;
-	buf[n++] = '\n';
-	ssize_t r = write(STDERR_FILENO, buf, n);
-	(void)r;
-}
-
 /* Step two. */
 static int finish(void)
 {
@@ -171,10 +156,10 @@ static int finish(void)
 	int result = decide(&vdso_ok, &gen);
 
 	if ((request == VGR_BACKEND_VDSO || request == VGR_BACKEND_HYBRID) && !vdso_ok)
-		say((const char *const[]){ "libvgetrandom: VGETRANDOM_BACKEND=", requests[request],
-		                           ", but this kernel offers no usable vgetrandom vDSO (or "
-		                           "its state memory cannot be mapped); using ",
-		                           requests[result], NULL });
+		config_say((const char *const[]){ "VGETRANDOM_BACKEND=", requests[request],
+		                                  ", but this kernel offers no usable vgetrandom vDSO "
+		                                  "(or its state memory cannot be mapped); using ",
+		                                  requests[result], NULL });
 	switch (result) {
 	case VGR_BACKEND_VDSO:
 		thread_state_install(&vdso.provider);
@@ -234,9 +219,6 @@ int backend_start(void)
 	if (!__atomic_compare_exchange_n(&phase, &expected, FINISHING, false, __ATOMIC_ACQ_REL,
 	                                 __ATOMIC_ACQUIRE))
 		return __atomic_load_n(&chosen, __ATOMIC_ACQUIRE); /* 0: under way */
-	/* The probes fail on purpose (an advice no kernel knows), and a
-	 * request that succeeds leaves errno as it was. */
-	int saved_errno = errno;
 	finishing_here = true;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	DURING_SETUP(); /* as a signal handler would, at the worst moment */
@@ -245,7 +227,6 @@ int backend_start(void)
 	__atomic_store_n(&phase, CHOSEN, __ATOMIC_RELEASE);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	finishing_here = false;
-	errno = saved_errno;
 	return b;
 }
 
@@ -259,10 +240,7 @@ enum vgr_backend backend_current(void)
 		if (finishing_here) {
 			bool vdso_ok;
 			struct vgr_provider gen;
-			int saved_errno = errno;
-			b = decide(&vdso_ok, &gen);
-			errno = saved_errno;
-			return (enum vgr_backend)b;
+			return (enum vgr_backend)decide(&vdso_ok, &gen);
 		}
 		sched_yield();
 		b = backend_start();

@@ -4,6 +4,7 @@
  * hand and written with write(2), which is async-signal-safe. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,26 +37,25 @@ static void put_number(struct msg *m, size_t v)
 	put(m, digits + i);
 }
 
-static void say(struct msg *m)
+void config_say(const char *const *parts)
 {
-	m->buf[m->n++] = '\n';
-	ssize_t r = write(STDERR_FILENO, m->buf, m->n);
+	struct msg m = { .n = 0 };
+	int saved_errno = errno; /* a message is no failure of the caller's */
+
+	put(&m, "libvgetrandom: ");
+	for (; *parts; parts++)
+		put(&m, *parts);
+	m.buf[m.n++] = '\n';
+	ssize_t r = write(STDERR_FILENO, m.buf, m.n);
 	(void)r;
+	errno = saved_errno;
 }
 
 void config_reject(const char *name, const char *value, const char *accepted,
                    const char *using)
 {
-	struct msg m = { .n = 0 };
-	put(&m, "libvgetrandom: ");
-	put(&m, name);
-	put(&m, "=");
-	put(&m, value);
-	put(&m, " is not ");
-	put(&m, accepted);
-	put(&m, "; using ");
-	put(&m, using);
-	say(&m);
+	config_say((const char *const[]){ name, "=", value, " is not ", accepted, "; using ",
+	                                  using, NULL });
 }
 
 size_t config_choice(const char *name, const char *const *choices, size_t n, size_t dflt)

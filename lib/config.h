@@ -27,6 +27,10 @@ size_t config_choice(const char *name, const char *const *choices, size_t n, siz
  * suffix), from min to max; else dflt, with the message. */
 size_t config_number(const char *name, size_t min, size_t max, size_t dflt);
 
+/* One line on stderr: "libvgetrandom: " and the NULL-terminated parts.
+ * Async-signal-safe; errno is left as it was. */
+void config_say(const char *const *parts);
+
 /* The message for a value a caller could not use; accepted says what is. */
 void config_reject(const char *name, const char *value, const char *accepted,
                    const char *using);

@@ -132,16 +132,23 @@ bool arena_can_map(int mmap_prot, int mmap_flags, bool *wipe_on_fork)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	size_t len = page > 0 ? (size_t)page : 4096;
+	/* The probe runs inside the process's first request, which must
+	 * leave errno as a successful system call does; its failures, one of
+	 * them on purpose, are answers, not errors. */
+	int saved_errno = errno;
 	void *m = mmap(NULL, len, mmap_prot, mmap_flags, -1, 0);
 
-	if (m == MAP_FAILED)
+	if (m == MAP_FAILED) {
+		errno = saved_errno;
 		return false;
+	}
 	/* An advice no kernel knows must fail before MADV_WIPEONFORK's
 	 * success is believed. */
 	if (wipe_on_fork)
 		*wipe_on_fork = madvise(m, len, 0x7fff) != 0 &&
 		                madvise(m, len, MADV_WIPEONFORK) == 0;
 	munmap(m, len);
+	errno = saved_errno;
 	return true;
 }
 
@@ -247,6 +254,7 @@ static void *map_like_states(size_t len, bool *refused)
 	 * the first anyway, and for the generator's ordinary memory ask for
 	 * the second with mlock.  That may fail (RLIMIT_MEMLOCK); the states
 	 * still work, they may then reach swap (libvgetrandom(7), BACKENDS and CAVEATS). */
+	int saved_errno = errno; /* a refused mlock is no failure of the request's */
 	madvise(m, len, MADV_DONTDUMP);
 	if (!(arena.flags & MAP_DROPPABLE))
 		mlock(m, len);
@@ -256,6 +264,7 @@ static void *map_like_states(size_t len, bool *refused)
 		*refused = true;
 		return NULL;
 	}
+	errno = saved_errno;
 	return m;
 }
 

@@ -44,6 +44,9 @@ static const char *const fallback_names[] = { VGR_FALLBACKS(VGR_NAME) };
 static const char *const reseed_names[] = { VGR_RESEEDS(VGR_NAME) };
 #undef VGR_NAME
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+_Static_assert(COUNT_OF(path_names) <= VGR_STAT_SLOTS && COUNT_OF(fallback_names) <= VGR_STAT_SLOTS &&
+               COUNT_OF(reseed_names) <= VGR_STAT_SLOTS,
+               "every code of events.h has its slot in the stat file");
 
 /* The stat build, found beside the library this command loaded; an
  * absolute path, since CMD may change directory before it execs. */
