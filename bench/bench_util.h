@@ -28,6 +28,17 @@ static inline int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The library build a benchmark measures: VGR_BENCH_LIBRARY, to compare
+ * another build, else the one built beside it. */
+#ifndef VGR_LIBRARY_PATH
+#define VGR_LIBRARY_PATH "libvgetrandom.so.0"
+#endif
+static inline const char *bench_library(void)
+{
+	const char *path = getenv("VGR_BENCH_LIBRARY");
+	return path && *path ? path : VGR_LIBRARY_PATH;
+}
+
 /* Sorts v. */
 static inline double median_of(double *v, int n)
 {

@@ -32,9 +32,6 @@
 
 #include "bench_util.h"
 
-#ifndef VGR_LIBRARY_PATH
-#define VGR_LIBRARY_PATH "libvgetrandom.so.0"
-#endif
 #ifndef VGR_EMPTY_PATH
 #define VGR_EMPTY_PATH "libempty-preload.so"
 #endif
@@ -86,9 +83,7 @@ static void command(int way, int d, int hold, char **argv, char **envp, char *pr
 		if (strncmp(*v, "LD_PRELOAD=", 11) && strncmp(*v, "VGETRANDOM_", 11))
 			envp[e++] = *v;
 	if (way == EMPTY || way == LIB) {
-		const char *lib = getenv("VGR_BENCH_LIBRARY"); /* another build, to compare */
-		snprintf(pre, n, "LD_PRELOAD=%s",
-		         way == EMPTY ? VGR_EMPTY_PATH : lib && *lib ? lib : VGR_LIBRARY_PATH);
+		snprintf(pre, n, "LD_PRELOAD=%s", way == EMPTY ? VGR_EMPTY_PATH : bench_library());
 		envp[e++] = pre;
 	}
 	envp[e] = NULL;

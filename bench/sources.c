@@ -24,16 +24,12 @@ const size_t sizes[NSIZES] = { 1, 4, 16, 32, 64, 128, 200, 256, 1024, 4096, 6553
  * libc's getrandom names from it, and every comparator that calls them
  * (libc getrandom, libsodium...) would silently measure the library.  Only
  * the children that measure vgetrandom() load it, privately. */
-#ifndef VGR_LIBRARY_PATH
-#define VGR_LIBRARY_PATH "libvgetrandom.so.0"
-#endif
 ssize_t (*vgr_fn)(void *, size_t, unsigned int);
 const char *(*vgr_backend_fn)(void);
 
 static void *open_library(void)
 {
-	const char *path = getenv("VGR_BENCH_LIBRARY");
-	return dlopen(path && *path ? path : VGR_LIBRARY_PATH, RTLD_NOW | RTLD_LOCAL);
+	return dlopen(bench_library(), RTLD_NOW | RTLD_LOCAL);
 }
 
 int load_library(void)
