@@ -12,13 +12,18 @@
  * The configurations run interleaved, a batch of spawns each per round, in
  * an order rotated every round; the table shows the median over rounds of
  * the mean time per spawn in a batch, its min-max, and the ratio to the
- * empty preload.  Then the system calls one such process makes (strace -f
- * -c, where strace is installed), and the memory a process that has drawn
- * once holds (Pss, Private_Dirty from /proc/PID/smaps_rollup).
+ * empty preload.  Then what the first, second and third draws of a fresh
+ * process cost, timed inside it (the first includes libc's lazy binding of
+ * the name, in every way; the library's setup is in its second): the
+ * median over processes spawned in turn.  Then the system calls one such
+ * process makes (strace -f -c, where strace is installed), and the memory
+ * a process that has drawn once holds (Pss, Private_Dirty from
+ * /proc/PID/smaps_rollup).
  *
  *   bench-start [--quick] [--rounds N]   (VGR_BENCH_LIBRARY=PATH: preload
  *                                         that build of the library instead)
  *   bench-start --draw N [--hold]   (internal: the program spawned)
+ *   bench-start --draw-timed        (internal: times its first three draws)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +68,22 @@ static int child(long n, int hold)
 	return 0;
 }
 
+/* The spawned program for the draw costs: three 16-byte draws, each
+ * timed, written to stdout as "ns ns ns". */
+static int timed_child(void)
+{
+	unsigned char b[16];
+	double t[4];
+	t[0] = now_ns();
+	for (int i = 0; i < 3; i++) {
+		if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+			return 1;
+		t[i + 1] = now_ns();
+	}
+	printf("%.0f %.0f %.0f\n", t[1] - t[0], t[2] - t[1], t[3] - t[2]);
+	return 0;
+}
+
 /* argv and envp for one configuration; the environment without any
  * LD_PRELOAD or VGETRANDOM_ setting of the caller's. */
 static void command(int way, int d, int hold, char **argv, char **envp, char *pre, size_t n)
@@ -74,8 +95,12 @@ static void command(int way, int d, int hold, char **argv, char **envp, char *pr
 		argv[a++] = libdir;
 	}
 	argv[a++] = (char *)self;
-	argv[a++] = "--draw";
-	argv[a++] = (char *)draws[d];
+	if (d < 0) {
+		argv[a++] = "--draw-timed";
+	} else {
+		argv[a++] = "--draw";
+		argv[a++] = (char *)draws[d];
+	}
 	if (hold)
 		argv[a++] = "--hold";
 	argv[a] = NULL;
@@ -103,6 +128,37 @@ static double batch(int way, int d, int count)
 			return -1;
 	}
 	return (now_ns() - t0) / count;
+}
+
+/* The first three draws' ns of one fresh process of a configuration, in
+ * t[0..2]; 0 on failure. */
+static int draw_costs(int way, double *t)
+{
+	char *argv[8], *envp[512], pre[600];
+	int out[2], ok = 0;
+	pid_t pid;
+	command(way, -1, 0, argv, envp, pre, sizeof(pre));
+	if (pipe(out) != 0)
+		return 0;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	posix_spawn_file_actions_addclose(&fa, out[0]);
+	int err = posix_spawn(&pid, argv[0], &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	if (err == 0) {
+		char line[128];
+		ssize_t got = read(out[0], line, sizeof(line) - 1);
+		int st;
+		if (got > 0) {
+			line[got] = 0;
+			ok = sscanf(line, "%lf %lf %lf", &t[0], &t[1], &t[2]) == 3;
+		}
+		ok &= waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	}
+	close(out[0]);
+	return ok;
 }
 
 /* strace -f -c's total number of calls for one process of a
@@ -189,6 +245,8 @@ int main(int argc, char **argv)
 
 	self = argv[0];
 	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--draw-timed"))
+			return timed_child();
 		if (!strcmp(argv[i], "--draw") && i + 1 < argc)
 			return child(atol(argv[i + 1]), i + 2 < argc && !strcmp(argv[i + 2], "--hold"));
 		if (!strcmp(argv[i], "--quick")) {
@@ -249,6 +307,37 @@ int main(int argc, char **argv)
 			ratio[r] = t[d][LIB][r] / t[d][EMPTY][r];
 		double rm = median_of(ratio, rounds);
 		printf("   %.3fx (%.3f-%.3f)\n", rm, ratio[0], ratio[rounds - 1]);
+	}
+
+	/* Processes of every way in turn, so that drift hits all alike. */
+	int procs = rounds * 10 + 1;
+	static double dc[WAYS][3][64 * 10 + 1];
+	for (int p = 0; p < procs; p++)
+		for (int w = 0; w < ways; w++) {
+			double one[3];
+			if (!draw_costs(w, one)) {
+				fprintf(stderr, "draw costs, %s: the program failed\n", way_names[w]);
+				return 1;
+			}
+			for (int k = 0; k < 3; k++)
+				dc[w][k][p] = one[k];
+		}
+	printf("draws of a fresh process: ns, median of %d processes (min-max)\n%-20s", procs,
+	       "draw");
+	for (int w = 0; w < ways; w++)
+		printf(" %24s", way_names[w]);
+	printf("\n");
+	static const char *const nth[] = { "first (16 B)", "second", "third" };
+	for (int k = 0; k < 3; k++) {
+		printf("%-20s", nth[k]);
+		for (int w = 0; w < ways; w++) {
+			double *v = dc[w][k];
+			double m = median_of(v, procs);
+			char cell[64];
+			snprintf(cell, sizeof(cell), "%.0f (%.0f-%.0f)", m, v[0], v[procs - 1]);
+			printf(" %24s", cell);
+		}
+		printf("\n");
 	}
 
 	printf("system calls per process (strace -f -c):\n%-20s", "program");

@@ -9,15 +9,26 @@
  * generator, and a generator that cannot be set up gives the system call.
  *
  * At load (prepare(), the constructor) what needs no system call and is
- * not async-signal-safe: the environment, the namespace check, the vDSO
- * symbol and its parameters (userspace only), the thread-exit key and the
- * fork handlers.  Listed in /etc/ld.so.preload the library
- * loads into every process; one that never draws pays nothing more, and no
- * sandbox sees the library at all.
+ * not async-signal-safe: the environment, the namespace check, the
+ * thread-exit key and the fork handler.  Listed in /etc/ld.so.preload the
+ * library loads into every process; one that never draws pays nothing
+ * more, and no sandbox sees the library at all.  Load time is kept to what
+ * cannot wait: every page touched there is a page fault in every process
+ * on the machine (bench/RESULTS.md, the process start table).
  *
- * At the first draw or query (backend_start()) the probes that map memory
- * (MAP_DROPPABLE for the vDSO's states, a verified MADV_WIPEONFORK for the
- * generator's), then the provider is installed.  The ChaCha20 kernel is
+ * The process's first request, when it is small, starts nothing: the
+ * system call serves it (backend_defer_first()).  Many processes draw just
+ * once, a hash seed or a temporary name, and for them one system call is
+ * the whole cost, where the setup maps memory and faults in fresh pages,
+ * each of which costs more than the system call (bench/RESULTS.md, the
+ * process start table).  A process that draws again pays the setup once,
+ * at its second request, and every later one is served at full speed.
+ *
+ * At the second draw, a first large one, or the first query
+ * (backend_start()) the probes: the vDSO symbol and its parameters
+ * (userspace only), and those that map memory (MAP_DROPPABLE for the
+ * vDSO's states, a verified MADV_WIPEONFORK for the generator's); then the
+ * provider is installed.  The ChaCha20 kernel is
  * chosen later still, by its first use (the generator's first refill, the
  * first bulk request, a query of the name): cpuid traps to the hypervisor
  * in a virtual machine, and costs more there than the rest of start-up.  That step is
@@ -64,13 +75,21 @@ static int chosen; /* enum vgr_backend; 0 until chosen */
  * knows the step it interrupted is its own thread's. */
 static __thread bool finishing_here __attribute__((tls_model("initial-exec")));
 
+/* The process's first request has been claimed by backend_defer_first(). */
+static bool first_claimed;
+
+/* The largest first request the system call serves before the setup: up
+ * to getentropy()'s 256 bytes the system call costs about what a 1-byte
+ * one does, and keys, seeds and nonces all fit.  A larger first request
+ * goes through the setup, since the system call's share of it grows with
+ * the length and the bulk path's does not. */
+#define FIRST_DRAW_MAX 256
+
 /* What prepare() found. */
 static int request;          /* 0 for auto, else the backend asked for */
-static size_t hybrid_min;
 static bool secondary;       /* a dlmopen'd copy */
-static bool have_states;     /* the thread-exit key and fork handlers exist */
-static bool have_symbol;     /* the vDSO exports vgetrandom */
-static struct vdso_getrandom vdso;
+static bool have_states;     /* the thread-exit key and fork handler exist */
+static struct vdso_getrandom vdso; /* what finish() found */
 
 #define VGR_BACKEND_NAME(id, code, name) [code] = name,
 static const char *const requests[] = { [0] = "auto", VGR_BACKENDS(VGR_BACKEND_NAME) };
@@ -105,12 +124,14 @@ static bool in_secondary_namespace(void)
 	return false;
 }
 
-/* In a forked child: a second step another thread was doing ended with
+/* The one fork handler, in the child.  The states of the threads that did
+ * not survive go back.  A second step another thread was doing ended with
  * that thread, so the child does it again (every store it makes is the
- * same).  One this thread was doing, below the handler that forked,
+ * same); one this thread was doing, below the handler that forked,
  * resumes when the handler returns. */
-static void backend_fork_child(void)
+static void fork_child(void)
 {
+	thread_state_fork_child();
 	if (__atomic_load_n(&phase, __ATOMIC_RELAXED) == FINISHING && !finishing_here)
 		__atomic_store_n(&phase, PREPARED, __ATOMIC_RELAXED);
 }
@@ -120,17 +141,13 @@ static void prepare(void)
 {
 	request = read_request();
 	secondary = in_secondary_namespace();
-	have_symbol = request != VGR_BACKEND_SYSCALL && request != VGR_BACKEND_CHACHA &&
-	              !secondary && vdso_getrandom_probe(&vdso);
-	if (have_symbol && request != VGR_BACKEND_VDSO)
-		hybrid_min = read_hybrid_min();
-	have_states = thread_state_prepare() &&
-	              pthread_atfork(NULL, NULL, backend_fork_child) == 0;
+	have_states = thread_state_prepare() && pthread_atfork(NULL, NULL, fork_child) == 0;
 }
 
-/* What step two chooses, with the providers' parameters in *vdso_ok and
- * *gen; the probes only, nothing installed, the same answer every time. */
-static int decide(bool *vdso_ok, struct vgr_provider *gen)
+/* What step two chooses, with the providers' parameters in *v (when
+ * *vdso_ok) and *gen; the probes only, nothing installed, the same answer
+ * every time. */
+static int decide(bool *vdso_ok, struct vdso_getrandom *v, struct vgr_provider *gen)
 {
 	*vdso_ok = false;
 	if (request == VGR_BACKEND_SYSCALL || secondary || !have_states)
@@ -138,8 +155,8 @@ static int decide(bool *vdso_ok, struct vgr_provider *gen)
 	/* No state can be mapped the way the kernel asks (MAP_DROPPABLE
 	 * refused): every call would be a system call while the name said
 	 * vDSO.  The generator, on memory it can map, serves instead. */
-	if (have_symbol &&
-	    arena_can_map(vdso.provider.mmap_prot, vdso.provider.mmap_flags, NULL)) {
+	if (request != VGR_BACKEND_CHACHA && vdso_getrandom_probe(v) &&
+	    arena_can_map(v->provider.mmap_prot, v->provider.mmap_flags, NULL)) {
 		*vdso_ok = true;
 		return request == VGR_BACKEND_VDSO ? VGR_BACKEND_VDSO : VGR_BACKEND_HYBRID;
 	}
@@ -153,7 +170,7 @@ static int finish(void)
 {
 	bool vdso_ok;
 	struct vgr_provider gen;
-	int result = decide(&vdso_ok, &gen);
+	int result = decide(&vdso_ok, &vdso, &gen);
 
 	if ((request == VGR_BACKEND_VDSO || request == VGR_BACKEND_HYBRID) && !vdso_ok)
 		config_say((const char *const[]){ "VGETRANDOM_BACKEND=", requests[request],
@@ -166,7 +183,7 @@ static int finish(void)
 		break;
 	case VGR_BACKEND_HYBRID:
 		thread_state_install(&vdso.provider);
-		bulk_enable(hybrid_min ? hybrid_min : VGR_BULK_MIN_VDSO);
+		bulk_enable(read_hybrid_min());
 		break;
 	case VGR_BACKEND_CHACHA:
 		thread_state_install(&gen);
@@ -207,6 +224,20 @@ __attribute__((constructor)) static void prepare_at_load(void)
 	}
 }
 
+bool backend_defer_first(size_t len)
+{
+	if (len > FIRST_DRAW_MAX || __atomic_load_n(&chosen, __ATOMIC_ACQUIRE))
+		return false;
+	prepare_at_load();
+	/* Without the probes, the setup costs nothing to speak of: do it, so
+	 * that the request is not told as a fallback of a backend that is the
+	 * system call anyway. */
+	if (__atomic_load_n(&phase, __ATOMIC_ACQUIRE) < PREPARED ||
+	    request == VGR_BACKEND_SYSCALL || secondary || !have_states)
+		return false;
+	return !__atomic_exchange_n(&first_claimed, true, __ATOMIC_RELAXED);
+}
+
 int backend_start(void)
 {
 	int b = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
@@ -239,8 +270,9 @@ enum vgr_backend backend_current(void)
 		 * the answer the step will publish.  Elsewhere it ends soon. */
 		if (finishing_here) {
 			bool vdso_ok;
+			struct vdso_getrandom v;
 			struct vgr_provider gen;
-			return (enum vgr_backend)decide(&vdso_ok, &gen);
+			return (enum vgr_backend)decide(&vdso_ok, &v, &gen);
 		}
 		sched_yield();
 		b = backend_start();

@@ -2,6 +2,7 @@
 #ifndef VGR_BACKEND_H
 #define VGR_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -25,6 +26,12 @@ enum vgr_backend backend_current(void);
  * in another thread or below a signal handler on this one (the system call
  * serves then).  Async-signal-safe. */
 int backend_start(void);
+
+/* Whether a request of len bytes, on a process not yet set up, is the
+ * first one and small enough that the system call serves it without
+ * starting the setup (backend.c says why).  Claims the first request:
+ * true once per process.  Async-signal-safe. */
+bool backend_defer_first(size_t len);
 
 #ifdef VGR_TESTING
 /* fn runs inside the choice, where a signal handler would do most harm. */

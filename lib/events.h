@@ -48,7 +48,8 @@
 	X(REFUSED, 5, "refused", "state memory refused (seccomp, policy)")        \
 	X(NOT_SEEDED, 6, "not-seeded", "GRND_INSECURE before the generator could seed") \
 	X(REDONE, 7, "redone", "a bulk request remade too often (forks, dropped pages)") \
-	X(STARTING, 8, "starting", "the backend being set up (another thread, or below this handler)")
+	X(STARTING, 8, "starting", "the backend being set up (another thread, or below this handler)") \
+	X(FIRST, 9, "first", "the process's first small request, served before any setup")
 
 #define VGR_RESEEDS(X)                                                           \
 	X(NEW, 1, "new", "a fresh or zeroed state")                               \

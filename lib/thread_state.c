@@ -69,7 +69,7 @@ static void on_thread_exit(void *arg)
 	give_back(&tls.spare);
 }
 
-static void fork_child(void)
+void thread_state_fork_child(void)
 {
 	/* No provider yet: no state was ever handed out. */
 	if (!__atomic_load_n(&vgr_provider.fill, __ATOMIC_ACQUIRE))
@@ -83,13 +83,7 @@ static void fork_child(void)
 
 bool thread_state_prepare(void)
 {
-	if (pthread_key_create(&exit_key, on_thread_exit) != 0)
-		return false;
-	if (pthread_atfork(NULL, NULL, fork_child) != 0) {
-		pthread_key_delete(exit_key);
-		return false;
-	}
-	return true;
+	return pthread_key_create(&exit_key, on_thread_exit) == 0;
 }
 
 void thread_state_install(const struct vgr_provider *p)
@@ -160,7 +154,10 @@ ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags, size_t char
 	int why;
 
 	if (__atomic_load_n(&vgr_provider.fill, __ATOMIC_ACQUIRE) == NULL) {
-		/* The process's first request sets the backend up. */
+		/* The process's first small request is served as it is; the
+		 * next one sets the backend up. */
+		if (backend_defer_first(len))
+			return syscall_serve(buf, len, flags, VGR_FALLBACK_FIRST, !charge);
 		if (backend_start() == 0)
 			return syscall_serve(buf, len, flags, VGR_FALLBACK_STARTING, !charge);
 		if (__atomic_load_n(&vgr_provider.fill, __ATOMIC_ACQUIRE) == NULL)

@@ -10,9 +10,11 @@
 
 #include "provider.h"
 
-/* The per-thread machinery that needs no system call (the thread-exit key,
- * the fork handlers), at load; false when it cannot be had. */
+/* The thread-exit key, at load; false when it cannot be had. */
 bool thread_state_prepare(void);
+/* In a forked child (backend.c's fork handler calls it): the states of
+ * the threads that did not survive go back. */
+void thread_state_fork_child(void);
 /* Install the provider and configure the arena for it, at the first
  * request: plain stores, async-signal-safe.  Until it is done, and on the
  * syscall backend where it never is, every call uses the system call. */

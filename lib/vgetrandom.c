@@ -12,10 +12,12 @@
  *     buffer with EFAULT, the length is clamped to VGR_MAX_RW_COUNT (the
  *     only place it is), and a bulk-sized request goes to the bulk path.
  *  2. thread_state.c serves it with the calling thread's state through the
- *     provider backend.c installed at load: the vDSO (vdso_getrandom.c) or
- *     the userspace generator (generator.c).  A thread's first request, a
+ *     provider backend.c installs: the vDSO (vdso_getrandom.c) or the
+ *     userspace generator (generator.c).  A thread's first request, a
  *     signal handler finding the state busy, an exiting thread, or a
- *     process without a provider take thread_state_slow().
+ *     process without a provider take thread_state_slow(); there the
+ *     process's first small request goes to the system call, and its
+ *     next one installs the provider (backend.c).
  *  3. The bulk path (bulk.c) takes a 32-byte key through the same thread
  *     state and expands it with ChaCha20 into the caller's buffer.
  *  4. Whatever cannot be served that way goes to the system call through

@@ -141,10 +141,20 @@ vdso) small=1 big=1 ;;
 chacha-*) small=3 big=2 ;;
 *) small=4 big=4 ;;
 esac
-if [ $small = $big ]; then
-	expect "parent requests on path $small" "$(value request "$parent" $small)" 1101
+# The parent's first request is served by the system call before any setup
+# (lib/backend.c): a 'first' fallback (9), on the syscall path (4).  The
+# syscall backend has nothing to put off.
+if [ $small = 4 ]; then
+	first=0
 else
-	expect "parent requests on path $small" "$(value request "$parent" $small)" 1001
+	first=1
+	expect "parent's first request, on the syscall path" "$(value request "$parent" 4)" 1
+	expect "fallbacks to the system call: first" "$(value fallback "$parent" 9)" 1
+fi
+if [ $small = $big ]; then
+	expect "parent requests on path $small" "$(value request "$parent" $small)" $((1101 - first))
+else
+	expect "parent requests on path $small" "$(value request "$parent" $small)" 1000
 	expect "parent requests on path $big (bulk)" "$(value request "$parent" $big)" 100
 	expect "bulk bytes" "$(value bytes "$parent" $big)" 409600
 fi
@@ -158,7 +168,7 @@ if [ $small = 3 ]; then
 	expect "reseeds: explicit" "$(value reseed "$parent" 5)" 1
 	expect "reseeds: fork (child)" "$(value reseed "$child" 2)" 1
 fi
-expect "fallbacks to the system call" "$(printf '%s\n' "$out" | grep -c "^@fallback\[$parent,")" 0
+expect "fallbacks to the system call" "$(printf '%s\n' "$out" | grep -c "^@fallback\[$parent,")" $first
 
 if [ -n "$script" ] && [ $small = 1 ] && [ $big = 2 ]; then
 	installed=$(sed -n 's/.*Tracing libvgetrandom (\([^)]*\)).*/\1/p' "$script")
@@ -176,7 +186,7 @@ if [ -n "$script" ] && [ $small = 1 ] && [ $big = 2 ]; then
 	totals=$(sed -n '/^--- totals/,$p' "$tmp/table")
 	got_vdso=$(printf '%s\n' "$totals" | sed -n "s/^@calls\[$pid2, probe-workload, vdso\]: //p" | tr '\n' ' ')
 	got_bulk=$(printf '%s\n' "$totals" | sed -n "s/^@calls\[$pid2, probe-workload, bulk\]: //p" | tr '\n' ' ')
-	expect "vgetrandom.bt: vdso calls" "${got_vdso:-none}" "1001 "
+	expect "vgetrandom.bt: vdso calls" "${got_vdso:-none}" "1000 "
 	expect "vgetrandom.bt: bulk calls" "${got_bulk:-none}" "100 "
 fi
 exit $fail

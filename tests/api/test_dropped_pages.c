@@ -214,8 +214,9 @@ int main(int argc, char **argv)
 	}
 	build_zero_windows();
 
-	/* The first call maps the arena (and, on the generator, seeds). */
-	if (vgetrandom(buf, 16, 0) != 16) {
+	/* The first call is served before any setup; the second maps the
+	 * arena (and, on the generator, seeds). */
+	if (vgetrandom(buf, 16, 0) != 16 || vgetrandom(buf, 16, 0) != 16) {
 		perror("vgetrandom");
 		return 1;
 	}

@@ -23,5 +23,7 @@ LD_LIBRARY_PATH="$build/lib" strace -f -qq -s 0 -e trace=getrandom -o "$tmp/trac
 calls=$(grep 'getrandom(' "$tmp/trace" | grep -vc ', 8, GRND_NONBLOCK)' || true)
 echo "program output: $(cat "$tmp/out")"
 echo "getrandom system calls for 30000 library calls: $calls"
-[ "$calls" -le 1 ]
+# The process's first request (the system call serves it before any
+# setup) and the vDSO's first key for the thread's state.
+[ "$calls" -le 2 ]
 grep -q '^ok' "$tmp/out"

@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The backend is set up by the process's first request, lazily (lib/
- * backend.c), so that first request can come from anywhere.  Each case runs
- * in a fresh process (this program again, with the case's name), because
- * the setup happens once per process:
+ * The backend is set up lazily (lib/backend.c): the process's first small
+ * request is served by the system call and sets nothing up; the next one,
+ * a large first one, or the first query of the name does the setup, and
+ * they can come from anywhere.  Each case runs in a fresh process (this
+ * program again, with the case's name), because the setup happens once per
+ * process:
  *
- *   handler      the first request of the process is made in a signal
- *                handler;
+ *   deferred     the first 16-byte request is a 'first' fallback to the
+ *                system call and sets nothing up; the second sets up and
+ *                is served by the backend (on the syscall backend, which
+ *                has nothing to put off, the first sets up);
+ *   large        a first request of 4 KiB sets up at once;
+ *   handler      the first two requests of the process, the second of
+ *                which sets up, are made in a signal handler;
  *   interrupted  a signal handler that draws and asks for the backend's
  *                name interrupts the setup itself (a testing hook raises
  *                the signal inside it): the system call serves the draw,
@@ -16,9 +23,12 @@
  *   fork         another thread forks while the setup is under way in this
  *                one (the hook holds it there): the child sets up again
  *                and serves;
- *   errno        the first request, and the first query of the name,
- *                leave errno as it was, as a successful system call does
- *                (the setup's probes fail on purpose).
+ *   errno        the first request, the one that sets up, and the first
+ *                query of the name, leave errno as it was, as a successful
+ *                system call does (the setup's probes fail on purpose).
+ *
+ * Where a case needs a request to do the setup, it makes the process's
+ * first request before (first_request()).
  *
  * In every case: each request returns its bytes, no two 32-byte outputs are
  * equal (two equal random 32-byte strings: never), the setup ran once in
@@ -62,6 +72,53 @@ static int draws_ok(int n)
 	return 1;
 }
 
+/* Whether the backend has anything to put off: all but the syscall
+ * backend. */
+static int defers(void)
+{
+	const char *b = getenv("VGETRANDOM_BACKEND");
+	return !b || strcmp(b, "syscall") != 0;
+}
+
+/* Where the backend puts its setup off, the process's first request, so
+ * that the next one sets up; into out's last row. */
+static void first_request(void)
+{
+	unsigned long before = vgr_test_syscall_fallbacks();
+	if (!defers())
+		return;
+	check(vgetrandom(out[NTHREADS + 3], N, 0) == N, "the process's first request got its bytes");
+	check(vgr_test_backend_setups() == 0 && vgr_test_syscall_fallbacks() == before + 1,
+	      "from the system call, as a fallback, with no setup");
+}
+
+/* deferred: the first request puts the setup off to the second. */
+static int case_deferred(void)
+{
+	first_request();
+	unsigned long before = vgr_test_syscall_fallbacks();
+	check(vgetrandom(out[0], N, 0) == N &&
+	      memcmp(out[0], out[NTHREADS + 3], N) != 0, "the next request got distinct bytes");
+	check(vgr_test_backend_setups() == 1, "and set the backend up");
+	check(vgr_test_syscall_fallbacks() == before, "and was no fallback");
+	printf("name %s\n", vgetrandom_backend());
+	return vgr_test_backend_setups() == 1 ? 0 : 1;
+}
+
+/* large: a first request of 4 KiB is not put off. */
+static int case_large(void)
+{
+	static unsigned char big[2][4096];
+	unsigned long before = vgr_test_syscall_fallbacks();
+	check(vgetrandom(big[0], sizeof(big[0]), 0) == (ssize_t)sizeof(big[0]) &&
+	      vgr_test_backend_setups() == 1 && vgr_test_syscall_fallbacks() == before,
+	      "a first request of 4 KiB set the backend up, and was no fallback");
+	check(vgetrandom(big[1], sizeof(big[1]), 0) == (ssize_t)sizeof(big[1]) &&
+	      memcmp(big[0], big[1], sizeof(big[0])) != 0, "the next one got distinct bytes");
+	printf("name %s\n", vgetrandom_backend());
+	return vgr_test_backend_setups() == 1 ? 0 : 1;
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -69,13 +126,20 @@ static void on_signal(int sig)
 	handler_name = vgetrandom_backend();
 }
 
-/* handler: the very first request, in a handler. */
+static void on_signal_twice(int sig)
+{
+	(void)sig;
+	handler_ok = vgetrandom(out[2], N, 0) == N && vgetrandom(out[0], N, 0) == N;
+	handler_name = vgetrandom_backend();
+}
+
+/* handler: the first requests, the setup among them, in a handler. */
 static int case_handler(void)
 {
-	signal(SIGUSR1, on_signal);
+	signal(SIGUSR1, on_signal_twice);
 	raise(SIGUSR1);
-	check(handler_ok, "the first request of the process, in a handler, got its bytes");
-	check(vgetrandom(out[1], N, 0) == N && draws_ok(2), "and the next one outside");
+	check(handler_ok, "the first two requests of the process, in a handler, got their bytes");
+	check(vgetrandom(out[1], N, 0) == N && draws_ok(3), "and the next one outside");
 	printf("name %s\n", vgetrandom_backend());
 	return vgr_test_backend_setups() == 1 ? 0 : (printf("FAIL setups %lu\n", vgr_test_backend_setups()), 1);
 }
@@ -88,6 +152,7 @@ static void raise_usr1(void)
 
 static int case_interrupted(void)
 {
+	first_request();
 	signal(SIGUSR1, on_signal);
 	vgr_test_backend_during_setup(raise_usr1);
 	unsigned long before = vgr_test_syscall_fallbacks();
@@ -171,6 +236,7 @@ static int case_fork(void)
 {
 	pthread_t t;
 	void *child_ok;
+	first_request();
 	vgr_test_backend_during_setup(hold_setup);
 	pthread_create(&t, NULL, forker, NULL);
 	check(vgetrandom(out[0], N, 0) == N, "the request whose setup a fork interrupted got its bytes");
@@ -186,6 +252,8 @@ static int case_errno(void)
 	errno = 12345;
 	check(vgetrandom(out[0], 16, 0) == 16 && errno == 12345,
 	      "the first request leaves errno alone");
+	check(vgetrandom(out[1], 16, 0) == 16 && errno == 12345 && vgr_test_backend_setups() == 1,
+	      "so does the one that sets up");
 	printf("name %s\n", vgetrandom_backend());
 	return vgr_test_backend_setups() == 1 ? 0 : 1;
 }
@@ -218,7 +286,9 @@ static int run_case(const char *self, const char *c, char *name, size_t n)
 int main(int argc, char **argv)
 {
 	if (argc > 1) {
-		int r = !strcmp(argv[1], "handler")       ? case_handler()
+		int r = !strcmp(argv[1], "deferred")      ? case_deferred()
+		      : !strcmp(argv[1], "large")       ? case_large()
+		      : !strcmp(argv[1], "handler")     ? case_handler()
 		      : !strcmp(argv[1], "interrupted") ? case_interrupted()
 		      : !strcmp(argv[1], "threads")     ? case_threads()
 		      : !strcmp(argv[1], "fork")        ? case_fork()
@@ -229,7 +299,7 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		return r || fails ? 1 : 0;
 	}
-	static const char *const cases[] = { "handler", "interrupted", "threads", "fork", "errno",
+	static const char *const cases[] = { "deferred", "large", "handler", "interrupted", "threads", "fork", "errno",
 		                             "errno-query" };
 	/* The name in a process where nothing raced, run the same way as the
 	 * cases (not under valgrind, say, when this one is). */
