@@ -9,8 +9,8 @@
  * generator, and a generator that cannot be set up gives the system call.
  *
  * At load (prepare(), the constructor) what needs no system call and is
- * not async-signal-safe: the environment, the namespace check, the
- * thread-exit key and the fork handler.  Listed in /etc/ld.so.preload the
+ * not async-signal-safe: the namespace check, the thread-exit key and the
+ * fork handler.  Listed in /etc/ld.so.preload the
  * library loads into every process; one that never draws pays nothing
  * more, and no sandbox sees the library at all.  Load time is kept to what
  * cannot wait: every page touched there is a page fault in every process
@@ -25,7 +25,8 @@
  * at its second request, and every later one is served at full speed.
  *
  * At the second draw, a first large one, or the first query
- * (backend_start()) the probes: the vDSO symbol and its parameters
+ * (backend_start()) the environment (VGETRANDOM_BACKEND,
+ * VGETRANDOM_HYBRID_MIN) and the probes: the vDSO symbol and its parameters
  * (userspace only), and those that map memory (MAP_DROPPABLE for the
  * vDSO's states, a verified MADV_WIPEONFORK for the generator's); then the
  * provider is installed.  The ChaCha20 kernel is
@@ -86,20 +87,37 @@ static bool first_claimed;
 #define FIRST_DRAW_MAX 256
 
 /* What prepare() found. */
-static int request;          /* 0 for auto, else the backend asked for */
 static bool secondary;       /* a dlmopen'd copy */
 static bool have_states;     /* the thread-exit key and fork handler exist */
 static struct vdso_getrandom vdso; /* what finish() found */
+/* VGETRANDOM_BACKEND, read by step two: 0 for auto, else the backend
+ * asked for; -1 until read. */
+static int asked = -1;
 
 #define VGR_BACKEND_NAME(id, code, name) [code] = name,
 static const char *const requests[] = { [0] = "auto", VGR_BACKENDS(VGR_BACKEND_NAME) };
 #undef VGR_BACKEND_NAME
 
-/* 0 for auto, else the backend asked for (enum vgr_backend). */
-static int read_request(void)
+/* 0 for auto, else the backend asked for (enum vgr_backend), read once,
+ * in step two.  (A handler that interrupts the reading reads it again,
+ * and would repeat a message about a bad value.) */
+static int requested(void)
 {
-	return (int)config_choice("VGETRANDOM_BACKEND", requests,
-	                          sizeof(requests) / sizeof(requests[0]), 0);
+	int r = __atomic_load_n(&asked, __ATOMIC_RELAXED);
+	if (r < 0) {
+		r = (int)config_choice("VGETRANDOM_BACKEND", requests,
+		                       sizeof(requests) / sizeof(requests[0]), 0);
+		__atomic_store_n(&asked, r, __ATOMIC_RELAXED);
+	}
+	return r;
+}
+
+/* Whether VGETRANDOM_BACKEND asks for the system call, before step two has
+ * read it: no message here, step two says it if the value is bad. */
+static bool syscall_asked(void)
+{
+	const char *v = config_string("VGETRANDOM_BACKEND");
+	return v && strcmp(v, requests[VGR_BACKEND_SYSCALL]) == 0;
 }
 
 /* VGETRANDOM_HYBRID_MIN=N moves the hybrid threshold (bench/ uses it to
@@ -139,7 +157,6 @@ static void fork_child(void)
 /* Step one: no system call. */
 static void prepare(void)
 {
-	request = read_request();
 	secondary = in_secondary_namespace();
 	have_states = thread_state_prepare() && pthread_atfork(NULL, NULL, fork_child) == 0;
 }
@@ -149,6 +166,7 @@ static void prepare(void)
  * every time. */
 static int decide(bool *vdso_ok, struct vdso_getrandom *v, struct vgr_provider *gen)
 {
+	int request = requested();
 	*vdso_ok = false;
 	if (request == VGR_BACKEND_SYSCALL || secondary || !have_states)
 		return VGR_BACKEND_SYSCALL;
@@ -171,6 +189,7 @@ static int finish(void)
 	bool vdso_ok;
 	struct vgr_provider gen;
 	int result = decide(&vdso_ok, &vdso, &gen);
+	int request = requested();
 
 	if ((request == VGR_BACKEND_VDSO || request == VGR_BACKEND_HYBRID) && !vdso_ok)
 		config_say((const char *const[]){ "VGETRANDOM_BACKEND=", requests[request],
@@ -232,8 +251,8 @@ bool backend_defer_first(size_t len)
 	/* Without the probes, the setup costs nothing to speak of: do it, so
 	 * that the request is not told as a fallback of a backend that is the
 	 * system call anyway. */
-	if (__atomic_load_n(&phase, __ATOMIC_ACQUIRE) < PREPARED ||
-	    request == VGR_BACKEND_SYSCALL || secondary || !have_states)
+	if (__atomic_load_n(&phase, __ATOMIC_ACQUIRE) < PREPARED || secondary || !have_states ||
+	    syscall_asked())
 		return false;
 	return !__atomic_exchange_n(&first_claimed, true, __ATOMIC_RELAXED);
 }

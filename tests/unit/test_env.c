@@ -2,7 +2,7 @@
 /*
  * VGETRANDOM_HYBRID_MIN is decimal digits, 1 to MAX_RW_COUNT; anything
  * else prints the one message and keeps the default threshold (128).
- * Each value runs in a fresh process (the variable is read at load), this
+ * Each value runs in a fresh process (the variable is read once, at setup), this
  * program again with VGETRANDOM_BACKEND=hybrid; it reports on stdout which
  * of two lengths took the bulk path.  Exit 0 pass, 1 fail, 77 skip (no
  * vDSO here).
