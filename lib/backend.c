@@ -76,8 +76,10 @@ static int chosen; /* enum vgr_backend; 0 until chosen */
  * knows the step it interrupted is its own thread's. */
 static __thread bool finishing_here __attribute__((tls_model("initial-exec")));
 
-/* The process's first request has been claimed by backend_defer_first(). */
-static bool first_claimed;
+/* The process's first request has been claimed by backend_defer_first().
+ * An int: riscv64 has no byte-wide atomic swap, and GCC would call
+ * libatomic for a bool's. */
+static int first_claimed;
 
 /* The largest first request the system call serves before the setup: up
  * to getentropy()'s 256 bytes the system call costs about what a 1-byte
@@ -254,7 +256,7 @@ bool backend_defer_first(size_t len)
 	if (__atomic_load_n(&phase, __ATOMIC_ACQUIRE) < PREPARED || secondary || !have_states ||
 	    syscall_asked())
 		return false;
-	return !__atomic_exchange_n(&first_claimed, true, __ATOMIC_RELAXED);
+	return __atomic_exchange_n(&first_claimed, 1, __ATOMIC_RELAXED) == 0;
 }
 
 int backend_start(void)
