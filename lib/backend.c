@@ -114,14 +114,6 @@ static int requested(void)
 	return r;
 }
 
-/* Whether VGETRANDOM_BACKEND asks for the system call, before step two has
- * read it: no message here, step two says it if the value is bad. */
-static bool syscall_asked(void)
-{
-	const char *v = config_string("VGETRANDOM_BACKEND");
-	return v && strcmp(v, requests[VGR_BACKEND_SYSCALL]) == 0;
-}
-
 /* VGETRANDOM_HYBRID_MIN=N moves the hybrid threshold (bench/ uses it to
  * measure the crossover). */
 static size_t read_hybrid_min(void)
@@ -250,11 +242,11 @@ bool backend_defer_first(size_t len)
 	if (len > FIRST_DRAW_MAX || __atomic_load_n(&chosen, __ATOMIC_ACQUIRE))
 		return false;
 	prepare_at_load();
-	/* Without the probes, the setup costs nothing to speak of: do it, so
-	 * that the request is not told as a fallback of a backend that is the
-	 * system call anyway. */
-	if (__atomic_load_n(&phase, __ATOMIC_ACQUIRE) < PREPARED || secondary || !have_states ||
-	    syscall_asked())
+	/* Where the setup needs no probe, do it.  The environment is not read
+	 * here, even to see whether the system call was asked for: reading it
+	 * faults in pages that cost several system calls' worth, so the
+	 * syscall backend's first request too is told as a 'first'. */
+	if (__atomic_load_n(&phase, __ATOMIC_ACQUIRE) < PREPARED || secondary || !have_states)
 		return false;
 	return __atomic_exchange_n(&first_claimed, 1, __ATOMIC_RELAXED) == 0;
 }
