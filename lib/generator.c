@@ -103,6 +103,14 @@ const uint32_t *vgr_test_generator_key(const void *state)
  * is no substitute: a process that is PID 1 of its namespace and a child
  * it cloned into a new one (PID 1 there too) see the same pid.  The
  * system call serves then. */
+static ssize_t generator_fill_no_insecure(void *buf, size_t len, unsigned int flags,
+                                          void *state, size_t state_len)
+{
+	if (flags & GRND_INSECURE)
+		return -EINVAL;
+	return generator_fill(buf, len, flags, state, state_len);
+}
+
 bool generator_probe(struct vgr_provider *p)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -113,7 +121,10 @@ bool generator_probe(struct vgr_provider *p)
 	                   &p->wipe_on_fork) ||
 	    !p->wipe_on_fork)
 		return false;
-	p->fill = generator_fill;
+	/* A kernel that refuses GRND_INSECURE (before Linux 5.6) must not
+	 * find the generator accepting it: the request fails as the system
+	 * call would. */
+	p->fill = syscall_refuses_insecure() ? generator_fill_no_insecure : generator_fill;
 	p->charge = generator_charge;
 	p->state_size = sizeof(struct generator_state);
 	p->mmap_prot = PROT_READ | PROT_WRITE;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "syscall_path.h"
+#include "getrandom_abi.h"
 #include "events.h"
 
 #include <errno.h>
@@ -62,6 +63,19 @@ ssize_t syscall_getrandom(void *buf, size_t len, unsigned int flags)
 #endif
 	__atomic_store_n(&saw_enosys, true, __ATOMIC_RELAXED);
 	return urandom_read(buf, len);
+}
+
+bool syscall_refuses_insecure(void)
+{
+#ifdef SYS_getrandom
+	int saved = errno; /* an answer, not an error of the request's */
+	VGR_COUNT(vgr_stat_syscall());
+	bool refused = syscall(SYS_getrandom, NULL, 0, GRND_INSECURE) < 0 && errno == EINVAL;
+	errno = saved;
+	return refused;
+#else
+	return false;
+#endif
 }
 
 #ifdef VGR_TESTING

@@ -24,6 +24,12 @@ ssize_t syscall_serve(void *buf, size_t len, unsigned int flags, int why, bool i
 unsigned long vgr_test_syscall_fallbacks(void);
 #endif
 
+/* Whether the running kernel refuses GRND_INSECURE (EINVAL: Linux before
+ * 5.6, or a filter answering as one would), asked with a zero-length
+ * call.  Any other answer is no refusal: without the system call the
+ * /dev/urandom fallback takes every flag. */
+bool syscall_refuses_insecure(void);
+
 /* Has this process had to read /dev/urandom because getrandom is missing? */
 bool syscall_path_saw_enosys(void);
 
