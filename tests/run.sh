@@ -36,7 +36,7 @@ guests=0
 if [ "$(uname -m)" = x86_64 ] && [ "${VGR_SKIP_GUESTS:-0}" != 1 ]; then
 	guests=1
 	pkgs="$pkgs gcc-aarch64-linux-gnu gcc-s390x-linux-gnu gcc-powerpc64le-linux-gnu
-		gcc-riscv64-linux-gnu qemu-system-arm qemu-system-misc qemu-system-ppc cpio"
+		gcc-riscv64-linux-gnu qemu-system-arm qemu-system-misc qemu-system-ppc qemu-system-x86 cpio"
 fi
 fresh=0
 if [ "${VGR_SKIP_FRESH:-0}" != 1 ]; then
@@ -97,9 +97,9 @@ if [ $guests = 1 ]; then
 	mkdir -p "$gdir"
 	: >"$gdir/results-1.jsonl"
 	: >"$gdir/results-2.jsonl"
-	sh tests/guest/guests.sh "$PWD" "$gdir" "$gdir/results-1.jsonl" arm64 riscv64 loong64 &
+	sh tests/guest/guests.sh "$PWD" "$gdir" "$gdir/results-1.jsonl" arm64 riscv64 loong64 amd64-bullseye &
 	g1=$!
-	sh tests/guest/guests.sh "$PWD" "$gdir" "$gdir/results-2.jsonl" s390x ppc64el &
+	sh tests/guest/guests.sh "$PWD" "$gdir" "$gdir/results-2.jsonl" s390x ppc64el amd64-bookworm &
 	g2=$!
 	wait $g1 || rc=1
 	wait $g2 || rc=1

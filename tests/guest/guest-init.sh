@@ -1,7 +1,9 @@
 #!/bin/busybox sh
 # /init of the guest initramfs (tests/guest/guests.sh): the guest profile
 # of the suite under the vdso, hybrid and chacha backends, on the real
-# kernel.  Prints "VGR-RESULT name exit seconds" per test, then VGR-DONE,
+# kernel; with vgr.profile=old on the kernel's command line (a kernel
+# before the vDSO's getrandom), the same tests under auto and chacha, where
+# the generator must serve, and vdso and hybrid, which must fall back to it.  Prints "VGR-RESULT name exit seconds" per test, then VGR-DONE,
 # and powers off.  The counts are scaled for TCG (VGR_STORM_SCALE divides
 # the fork and signal rounds; the 2 GiB test is left out).
 /bin/busybox --install -s /bin
@@ -35,6 +37,34 @@ run() { # NAME ENV... -- PROGRAM
 run chacha-kat ./test-chacha-kat
 [ -x ./test-chacha-sodium ] && run chacha-sodium ./test-chacha-sodium
 run vdso-lookup VGETRANDOM_BACKEND=vdso ./test-vdso-lookup
+# GRND_INSECURE refused as Linux 5.4 would (a seccomp filter): so by the
+# generator too.
+run insecure-refused-chacha VGETRANDOM_BACKEND=chacha ./test-insecure-refused
+
+if grep -q 'vgr.profile=old' /proc/cmdline; then
+	# No vDSO getrandom: the generator serves auto, and vdso and hybrid
+	# fall back to it (their message goes to the test's output).
+	for b in auto chacha vdso hybrid; do
+		run contract-$b VGETRANDOM_BACKEND=$b VGR_EXPECT_BACKEND=chacha- ./test-contract
+	done
+	# Their one message, once.
+	for b in vdso hybrid; do
+		n=$(VGETRANDOM_BACKEND=$b ./vgetrandom info 2>&1 |
+			grep -c "VGETRANDOM_BACKEND=$b, but this kernel offers no usable vgetrandom vDSO")
+		echo "fallback-message-$b: $n message lines"
+		echo "VGR-RESULT fallback-message-$b $([ "$n" = 1 ] && echo 0 || echo 1) 0"
+	done
+	for b in auto chacha; do
+		run threads-$b VGETRANDOM_BACKEND=$b ./test-threads
+		run fork-$b VGETRANDOM_BACKEND=$b ./test-fork
+		run signals-$b VGETRANDOM_BACKEND=$b ./test-signals
+		run faults-$b VGETRANDOM_BACKEND=$b ./test-faults
+		run generator-$b VGETRANDOM_BACKEND=$b ./test-generator
+	done
+	echo VGR-DONE
+	sync
+	poweroff -f
+fi
 # Strict: on these kernels the vDSO must serve.
 run contract-vdso VGETRANDOM_BACKEND=vdso VGR_EXPECT_BACKEND=vdso ./test-contract
 run contract-hybrid VGETRANDOM_BACKEND=hybrid VGR_EXPECT_BACKEND=vdso+chacha- ./test-contract

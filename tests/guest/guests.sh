@@ -4,7 +4,10 @@
 # and its tests, boot Debian's kernel for that architecture under
 # qemu-system (TCG) with them in an initramfs, and run the guest profile
 # (guest-init.sh) there.  Every vDSO architecture must report the vDSO
-# backend.  Appends one meson-style JSON result line per guest test to
+# backend.  And the kernels most users run, older than the vDSO: x86_64
+# guests of Debian 12's Linux 6.1 (amd64-bookworm) and Debian 11's 5.10
+# (amd64-bullseye), with the library built natively, where the generator
+# must serve (the "old" profile of guest-init.sh).  Appends one meson-style JSON result line per guest test to
 # RESULTS (the same format tests/run.sh counts) and prints a table.
 #
 # A kernel or package that cannot be fetched makes that architecture
@@ -32,9 +35,11 @@ record() { # NAME RESULT
 	return 0
 }
 
-# Per architecture: Debian arch, GNU triple, kernel flavour, suite for the
-# target's packages, qemu command and the kernel's console.
+# Per guest: Debian arch, GNU triple, kernel flavour and suite, suite for
+# the target's packages, qemu command, the kernel's console, the profile
+# guest-init.sh runs, and whether the build is native.
 setup_arch() {
+	darch=$1 ksuite=sid profile=vdso native=0
 	case $1 in
 	arm64) triple=aarch64-linux-gnu flavour=arm64 suite=bookworm
 		qemu="qemu-system-aarch64 -M virt -cpu max" console=ttyAMA0 ;;
@@ -46,6 +51,10 @@ setup_arch() {
 		qemu="qemu-system-ppc64 -M pseries -cpu power9" console=hvc0 ;;
 	loong64) triple=loongarch64-linux-gnu flavour=loong64 suite=sid
 		qemu="qemu-system-loongarch64 -M virt -cpu la464" console=ttyS0 ;;
+	amd64-bookworm|amd64-bullseye)
+		darch=amd64 triple=x86_64-linux-gnu flavour=cloud-amd64 suite=bookworm
+		ksuite=${1#amd64-} profile=old native=1
+		qemu="qemu-system-x86_64 -M q35 -cpu max" console=ttyS0 ;;
 	*) return 1 ;;
 	esac
 }
@@ -90,18 +99,18 @@ fetch() { # SUITE ARCH ROOT PKG...
 	done
 }
 
-# The kernel package of sid for ARCH: linux-image-FLAVOUR depends on
+# The kernel package of $ksuite for ARCH: linux-image-FLAVOUR depends on
 # linux-image-VERSION-FLAVOUR, whose image is in linux-binary-VERSION-FLAVOUR
 # (Linux 7.x packaging) or in the image package itself (older ones).
 fetch_kernel() { # ARCH ROOT
-	apt_private sid "$1" || return 1
+	apt_private "$ksuite" "$1" || return 1
 	# shellcheck disable=SC2086
 	ver=$(apt-cache $apt_opts depends "linux-image-$flavour:$1" 2>/dev/null |
 		sed -n "s/.*Depends: linux-image-\\(.*\\)-$flavour\$/\\1/p" | head -1)
 	[ -n "$ver" ] || return 1
 	for p in "linux-binary-$ver-$flavour" "linux-image-$ver-$flavour" \
 	         "linux-image-$ver-$flavour-unsigned"; do
-		if fetch sid "$1" "$2" "$p" 2>/dev/null && [ -n "$(kernel_image "$2")" ]; then
+		if fetch "$ksuite" "$1" "$2" "$p" 2>/dev/null && [ -n "$(kernel_image "$2")" ]; then
 			kver=$ver
 			return 0
 		fi
@@ -129,7 +138,7 @@ boot_guest() {
 		# shellcheck disable=SC2086
 		timeout "${VGR_GUEST_TIMEOUT:-900}" $qemu -m 2048 -smp 2 -nographic -no-reboot \
 			-kernel "$kernel" -initrd "$dir/initramfs.gz" \
-			-append "console=$console panic=-1" >"$log" 2>&1 &
+			-append "console=$console panic=-1 vgr.profile=$profile" >"$log" 2>&1 &
 		qpid=$!
 		waited=0 hung=0
 		while kill -0 "$qpid" 2>/dev/null && ! grep -q 'VGR-INIT' "$log"; do
@@ -176,9 +185,9 @@ run_arch() {
 	[ "$suite" = trixie ] && pkgs="$pkgs libc6 libgcc-s1"
 	if [ "$(cat "$root/.complete" 2>/dev/null)" != "$pkgs" ]; then
 		rm -rf "$root"
-		fetch_kernel "$arch" "$root" || { skip "cannot fetch sid's linux-image-$flavour"; return; }
+		fetch_kernel "$darch" "$root" || { skip "cannot fetch $ksuite's linux-image-$flavour"; return; }
 		# shellcheck disable=SC2086
-		fetch "$suite" "$arch" "$root" $pkgs || { skip "cannot fetch $pkgs from $suite"; return; }
+		fetch "$suite" "$darch" "$root" $pkgs || { skip "cannot fetch $pkgs from $suite"; return; }
 		echo "$kver" >"$root/.kver"
 		echo "$pkgs" >"$root/.complete"
 	fi
@@ -207,8 +216,11 @@ cpu_family = '$(case $arch in arm64) echo aarch64 ;; ppc64el) echo ppc64 ;; *) e
 cpu = '$(case $arch in arm64) echo aarch64 ;; ppc64el) echo ppc64le ;; *) echo "$arch" ;; esac)'
 endian = '$(case $arch in s390x) echo big ;; *) echo little ;; esac)'
 EOF
+	cross="--cross-file $dir/cross.ini"
+	[ "$native" = 1 ] && cross=""
 	if [ ! -f "$b/build.ninja" ]; then
-		meson setup "$b" "$src" --cross-file "$dir/cross.ini" --werror \
+		# shellcheck disable=SC2086
+		meson setup "$b" "$src" $cross --werror \
 			-Dtests=enabled -Dexamples=disabled -Dbench=disabled \
 			>"$dir/setup.log" 2>&1 || { tail -20 "$dir/setup.log"; record "$arch-build" FAIL; return; }
 	fi
@@ -224,6 +236,7 @@ EOF
 	interp=$("$triple-readelf" -l "$b/tests/unit/test-threads" | sed -n 's/.*interpreter: \(.*\)]/\1/p')
 	libdir=/usr/$triple/lib
 	[ "$suite" = trixie ] && libdir=$root/usr/lib/$triple
+	[ "$native" = 1 ] && libdir=/lib/$triple
 	mkdir -p "$ir$(dirname "$interp")"
 	cp -L "$libdir/$(basename "$interp")" "$ir$interp"
 	for l in libc.so.6 libm.so.6 libgcc_s.so.1; do
@@ -236,7 +249,7 @@ EOF
 	for t in tests/api/test-contract tests/unit/test-threads tests/unit/test-fork \
 	         tests/unit/test-signals tests/unit/test-generator tests/unit/test-faults \
 	         tests/unit/test-vdso-lookup tests/unit/test-chacha-kat \
-	         tests/unit/test-chacha-sodium tools/vgetrandom; do
+	         tests/unit/test-chacha-sodium tests/api/test-insecure-refused tools/vgetrandom; do
 		[ -e "$b/$t" ] && cp "$b/$t" "$ir/t/"
 	done
 	cp "$src/tests/guest/guest-init.sh" "$ir/init"
