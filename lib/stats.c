@@ -57,10 +57,12 @@ static void open_file(void)
 	f->pid = (uint64_t)getpid();
 	f->ppid = (uint64_t)getppid();
 	snprintf(f->program, sizeof(f->program), "%s", program_invocation_short_name);
+	/* Counted in the file from here: naming the backend sets it up, and
+	 * the setup's probes make system calls of their own. */
+	vgr_stat = f;
 	snprintf(f->backend, sizeof(f->backend), "%s", backend_name());
 	f->provider = (uint32_t)backend_provider();
 	__atomic_store_n(&f->magic, VGR_STAT_MAGIC, __ATOMIC_RELEASE);
-	vgr_stat = f;
 }
 
 /* In a forked child: the parent's file is the parent's. */

@@ -87,9 +87,13 @@ if command -v strace >/dev/null; then
 		r=$?
 		traced=$(awk -v work="$work" '
 			/execve\(/ && index($0, "execve(\"" work "\"") { mine[$1] = 1 }
+			# The shell is preloaded too: the stat build names the
+			# backend at load, and the setup that starts may probe.
+			/execve\(/ && index($0, "[\"sh\", \"-c\"") { mine[$1] = 1 }
 			/(clone|clone3|fork|vfork)[(]|(clone|clone3|fork|vfork) resumed>/ &&
 				match($0, /= [0-9]+$/) { parent[substr($0, RSTART + 2)] = $1 }
-			/getrandom\(/ && !/resumed>/ { calls[$1]++ }
+			# (The 8-byte calls are glibc itself seeding malloc.)
+			/getrandom\(/ && !/resumed>/ && !/, 8, GRND_NONBLOCK\)/ { calls[$1]++ }
 			# After the whole trace: a child may draw before its parent
 			# returns from clone, so its line comes first.
 			END {
