@@ -8,6 +8,8 @@
  *   - 1,000,000 signal handlers calling into the library while the
  *     interrupted thread is inside it.
  * For n 128-bit values a chance repeat has probability about n^2 / 2^129.
+ * VGR_STORM_SCALE divides every count (the emulated guests of tests/guest
+ * run them with 10).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -105,7 +107,7 @@ static void test_fork_storm(void **unused)
 	assert_int_equal(pipe(fork_pipe), 0);
 
 	/* 4,000 from this single-threaded process */
-	for (int i = 0; i < 4000; i++, forks++) {
+	for (int i = 0; i < storm_scaled(4000); i++, forks++) {
 		parent_draw();
 		assert_true(collect_child(fork_one()));
 	}
@@ -114,7 +116,7 @@ static void test_fork_storm(void **unused)
 	stop_busy = 0;
 	for (int i = 0; i < 4; i++)
 		pthread_create(&t[i], NULL, busy, NULL);
-	for (int i = 0; i < 4000; i++, forks++) {
+	for (int i = 0; i < storm_scaled(4000); i++, forks++) {
 		parent_draw();
 		assert_true(collect_child(fork_one()));
 	}
@@ -125,7 +127,7 @@ static void test_fork_storm(void **unused)
 	struct sigaction sa = { .sa_handler = fork_in_handler };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR2, &sa, NULL);
-	for (int i = 0; i < 2000; i++, forks++) {
+	for (int i = 0; i < storm_scaled(2000); i++, forks++) {
 		parent_draw();
 		handler_fork_result = -1;
 		raise(SIGUSR2);
@@ -136,7 +138,7 @@ static void test_fork_storm(void **unused)
 	close(fork_pipe[1]);
 
 	print_message("%d forks, %zu values, %.1f s\n", forks, nfork_vals, now_s() - t0);
-	assert_true(forks >= FORKS);
+	assert_true(forks >= storm_scaled(FORKS));
 	assert_int_equal(repeats_u128(fork_vals, nfork_vals), 0);
 }
 
@@ -157,18 +159,19 @@ static void test_thread_storm(void **unused)
 {
 	(void)unused;
 	double t0 = now_s();
+	int threads = storm_scaled(THREADS) / 8 * 8;
 	/* eight at a time, so exits and creations overlap */
-	for (int i = 0; i < THREADS; i += 8) {
+	for (int i = 0; i < threads; i += 8) {
 		pthread_t t[8];
 		for (int k = 0; k < 8; k++)
 			assert_int_equal(pthread_create(&t[k], NULL, one_thread, &thread_vals[2 * (i + k)]), 0);
 		for (int k = 0; k < 8; k++)
 			pthread_join(t[k], NULL);
 	}
-	print_message("%d threads, %.1f s\n", THREADS, now_s() - t0);
-	for (int i = 0; i < THREADS; i++)
+	print_message("%d threads, %.1f s\n", threads, now_s() - t0);
+	for (int i = 0; i < threads; i++)
 		assert_false(thread_vals[2 * i] == 0 && thread_vals[2 * i + 1] == 0);
-	assert_int_equal(repeats_u128(thread_vals, THREADS), 0);
+	assert_int_equal(repeats_u128(thread_vals, (size_t)threads), 0);
 }
 
 /* ---- signals ---- */
@@ -234,8 +237,8 @@ static void test_signal_storm(void **unused)
 	 * bursts of 32, each followed by a wait until the target has finished
 	 * a call of its own, so the handlers land while the interrupted
 	 * thread is inside the library, not only in a queue of handlers. */
-	size_t sent = 0;
-	while (nsig < SIGNALS && now_s() - t0 < 240) {
+	size_t sent = 0, signals = (size_t)storm_scaled(SIGNALS);
+	while (nsig < signals && now_s() - t0 < 240) {
 		int e = pthread_kill(t, SIGRTMIN);
 		if (e == EAGAIN) {
 			sched_yield(); /* queue full: let the target drain it */
@@ -248,7 +251,7 @@ static void test_signal_storm(void **unused)
 				;
 		}
 	}
-	while (nsig < SIGNALS && now_s() - t0 < 240)
+	while (nsig < signals && now_s() - t0 < 240)
 		sched_yield();
 	sig_stop = 1;
 	pthread_join(t, NULL);
@@ -259,7 +262,7 @@ static void test_signal_storm(void **unused)
 	print_message("%zu handler calls into the library, %zu outer calls, %.1f s\n",
 	              (size_t)nsig, (size_t)outer_calls, now_s() - t0);
 	assert_false(sig_failed);
-	assert_true(nsig >= SIGNALS);
+	assert_true(nsig >= signals);
 	uint64_t *all = malloc(n * 16);
 	assert_non_null(all);
 	memcpy(all, sig_vals, nsig * 16);
