@@ -76,7 +76,7 @@ static void stat_fork_child(void)
 }
 
 /* First of the library's constructors, so that this child handler runs
- * before thread_state.c's (child handlers run in the order registered) and
+ * before backend.c's (child handlers run in the order registered) and
  * the child's fork reclaim is counted in the child's file. */
 __attribute__((constructor(101))) static void stat_at_load(void)
 {
