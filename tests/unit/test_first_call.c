@@ -71,20 +71,12 @@ static int draws_ok(int n)
 	return 1;
 }
 
-/* Whether the backend puts its setup off: every one, the syscall backend
- * too (which backend was asked for is read by the setup). */
-static int defers(void)
-{
-	return 1;
-}
-
-/* Where the backend puts its setup off, the process's first request, so
- * that the next one sets up; into out's last row. */
+/* The process's first request, which every backend serves before its
+ * setup (which backend was asked for is read by the setup), so that the
+ * next one sets up; into out's last row. */
 static void first_request(void)
 {
 	unsigned long before = vgr_test_syscall_fallbacks();
-	if (!defers())
-		return;
 	check(vgetrandom(out[NTHREADS + 3], N, 0) == N, "the process's first request got its bytes");
 	check(vgr_test_backend_setups() == 0 && vgr_test_syscall_fallbacks() == before + 1,
 	      "from the system call, as a fallback, with no setup");
