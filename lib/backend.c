@@ -53,6 +53,7 @@
 #include "bulk.h"
 #include "config.h"
 #include "getrandom_abi.h"
+#include "hot_path.h"
 #include "state_arena.h"
 #include "syscall_path.h"
 #include "thread_state.h"
@@ -237,11 +238,12 @@ __attribute__((constructor)) static void prepare_at_load(void)
 	}
 }
 
-bool backend_defer_first(size_t len)
+VGR_HOT_PATH bool backend_defer_first(size_t len)
 {
 	if (len > FIRST_DRAW_MAX || __atomic_load_n(&chosen, __ATOMIC_ACQUIRE))
 		return false;
-	prepare_at_load();
+	if (__builtin_expect(__atomic_load_n(&phase, __ATOMIC_ACQUIRE) == UNPREPARED, 0))
+		prepare_at_load(); /* out of the hot path's page (hot_path.h) */
 	/* Where the setup needs no probe, do it.  The environment is not read
 	 * here, even to see whether the system call was asked for: reading it
 	 * faults in pages that cost several system calls' worth, so the

@@ -17,6 +17,7 @@
 
 #include "entry.h"
 #include "export.h"
+#include "hot_path.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -36,7 +37,7 @@ uint32_t arc4random(void);
 void arc4random_buf(void *buf, size_t len);
 uint32_t arc4random_uniform(uint32_t upper);
 
-VGR_EXPORT ssize_t getrandom(void *buf, size_t len, unsigned int flags)
+VGR_EXPORT VGR_HOT_PATH ssize_t getrandom(void *buf, size_t len, unsigned int flags)
 {
 	return vgr_getrandom(buf, len, flags);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "syscall_path.h"
 #include "getrandom_abi.h"
+#include "hot_path.h"
 #include "events.h"
 
 #include <errno.h>
@@ -53,13 +54,45 @@ static ssize_t urandom_read(void *buf, size_t len)
 	return (ssize_t)done;
 }
 
-ssize_t syscall_getrandom(void *buf, size_t len, unsigned int flags)
+#ifdef SYS_getrandom
+/* The system call, returning -errno.  On x86_64 and aarch64 it is made
+ * here: libc's syscall() is reached through the PLT, and binding that
+ * lazily, in the process's first request (backend_defer_first()), costs
+ * about half a system call more in a fresh process. */
+static inline long getrandom_call(void *buf, size_t len, unsigned int flags)
+{
+#if defined(__x86_64__) && !defined(__ILP32__)
+	long r;
+	__asm__ volatile("syscall"
+	                 : "=a"(r)
+	                 : "0"((long)SYS_getrandom), "D"(buf), "S"(len), "d"((unsigned long)flags)
+	                 : "rcx", "r11", "memory");
+	return r;
+#elif defined(__aarch64__)
+	register long x8 __asm__("x8") = SYS_getrandom;
+	register long x0 __asm__("x0") = (long)buf;
+	register size_t x1 __asm__("x1") = len;
+	register unsigned long x2 __asm__("x2") = flags;
+	__asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
+	return x0;
+#else
+	long r = syscall(SYS_getrandom, buf, len, flags);
+	return r < 0 ? -errno : r;
+#endif
+}
+#endif
+
+VGR_HOT_PATH ssize_t syscall_getrandom(void *buf, size_t len, unsigned int flags)
 {
 #ifdef SYS_getrandom
 	VGR_COUNT(vgr_stat_syscall());
-	long r = syscall(SYS_getrandom, buf, len, flags);
-	if (r >= 0 || errno != ENOSYS)
+	long r = getrandom_call(buf, len, flags);
+	if (r >= 0)
 		return (ssize_t)r;
+	if (r != -ENOSYS) {
+		errno = (int)-r;
+		return -1;
+	}
 #endif
 	__atomic_store_n(&saw_enosys, true, __ATOMIC_RELAXED);
 	return urandom_read(buf, len);
@@ -70,7 +103,7 @@ bool syscall_refuses_insecure(void)
 #ifdef SYS_getrandom
 	int saved = errno; /* an answer, not an error of the request's */
 	VGR_COUNT(vgr_stat_syscall());
-	bool refused = syscall(SYS_getrandom, NULL, 0, GRND_INSECURE) < 0 && errno == EINVAL;
+	bool refused = getrandom_call(NULL, 0, GRND_INSECURE) == -EINVAL;
 	errno = saved;
 	return refused;
 #else
@@ -87,7 +120,8 @@ unsigned long vgr_test_syscall_fallbacks(void)
 }
 #endif
 
-ssize_t syscall_serve(void *buf, size_t len, unsigned int flags, int why, bool is_request)
+VGR_HOT_PATH ssize_t syscall_serve(void *buf, size_t len, unsigned int flags, int why,
+                                  bool is_request)
 {
 	if (why) {
 #ifdef VGR_TESTING

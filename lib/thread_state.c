@@ -25,6 +25,7 @@
 #include "thread_state.h"
 #include "backend.h"
 #include "entry.h"
+#include "hot_path.h"
 #include "state_arena.h"
 #include "syscall_path.h"
 
@@ -147,7 +148,7 @@ ssize_t thread_state_after_error(ssize_t r, const struct vgr_request *req, size_
 	return syscall_serve(req->buf, req->len, req->flags, why, !charge);
 }
 
-ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags, size_t charge)
+VGR_HOT_PATH ssize_t thread_state_slow(void *buf, size_t len, unsigned int flags, size_t charge)
 {
 	uintptr_t *slot = &tls.word;
 	uintptr_t w = __atomic_load_n(slot, __ATOMIC_RELAXED);

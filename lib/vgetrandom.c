@@ -39,6 +39,7 @@
 #include "export.h"
 #include "generation.h"
 #include "getrandom_abi.h"
+#include "hot_path.h"
 #include "thread_state.h"
 
 #include <errno.h>
@@ -66,7 +67,7 @@ route_unusual(void *buf, size_t len, unsigned int flags)
 	return thread_state_getrandom(buf, len, flags);
 }
 
-ssize_t vgr_getrandom(void *buf, size_t len, unsigned int flags)
+VGR_HOT_PATH ssize_t vgr_getrandom(void *buf, size_t len, unsigned int flags)
 {
 	if (__builtin_expect(!grnd_flags_valid(flags) || buf == NULL || bulk_wanted(len), 0))
 		return route_unusual(buf, len, flags);
