@@ -122,11 +122,38 @@ static size_t read_hybrid_min(void)
 	return config_number("VGETRANDOM_HYBRID_MIN", 1, VGR_MAX_RW_COUNT, VGR_BULK_MIN_VDSO);
 }
 
+#ifdef __GLIBC__
+/* The loader's list of the initial namespace's objects, and this object's
+ * dynamic section, which its entry there points to.  Weak: a static
+ * program may have neither. */
+extern struct r_debug _r_debug __attribute__((weak));
+extern ElfW(Dyn) _DYNAMIC[] __attribute__((weak, visibility("hidden")));
+
+/* Whether this object is in the initial namespace's list.  Reading the
+ * list costs no call into libc or the loader: dladdr1() and dlinfo() fault
+ * in pages of both in every process, for an answer that is almost always
+ * "the initial namespace".  The constructor runs with the loader's lock
+ * held (or before any other thread exists), so the list holds still. */
+static VGR_LOAD_PATH bool in_initial_namespace_list(void)
+{
+	if (&_r_debug == NULL || _DYNAMIC == NULL)
+		return false;
+	for (const struct link_map *m = _r_debug.r_map; m; m = m->l_next)
+		if (m->l_ld == _DYNAMIC)
+			return true;
+	return false;
+}
+#endif
+
 /* Whether this copy of the library lives in a namespace other than the
  * initial one (dlmopen). */
-static bool in_secondary_namespace(void)
+static VGR_LOAD_PATH bool in_secondary_namespace(void)
 {
 #ifdef __GLIBC__
+	if (in_initial_namespace_list())
+		return false;
+	/* Not found there (a static program, a loader that keeps the list
+	 * elsewhere, or a dlmopen'd copy): ask the loader. */
 	Dl_info info;
 	struct link_map *self = NULL;
 	Lmid_t ns = LM_ID_BASE;
@@ -150,7 +177,7 @@ static void fork_child(void)
 }
 
 /* Step one: no system call. */
-static void prepare(void)
+static VGR_LOAD_PATH void prepare(void)
 {
 	secondary = in_secondary_namespace();
 	have_states = thread_state_prepare() && pthread_atfork(NULL, NULL, fork_child) == 0;
@@ -243,7 +270,7 @@ VGR_HOT_PATH bool backend_defer_first(size_t len)
 	if (len > FIRST_DRAW_MAX || __atomic_load_n(&chosen, __ATOMIC_ACQUIRE))
 		return false;
 	if (__builtin_expect(__atomic_load_n(&phase, __ATOMIC_ACQUIRE) == UNPREPARED, 0))
-		prepare_at_load(); /* out of the hot path's page (hot_path.h) */
+		prepare_at_load(); /* another library's constructor draws first */
 	/* Where the setup needs no probe, do it.  The environment is not read
 	 * here, even to see whether the system call was asked for: reading it
 	 * faults in pages that cost several system calls' worth, so the

@@ -15,4 +15,13 @@
  */
 #define VGR_HOT_PATH __attribute__((section(".text.hot.vgetrandom")))
 
+/*
+ * What the constructor runs in every process, drawing or not.  The linker
+ * puts .text.startup.* (where GCC puts constructors) next to .text.hot.*,
+ * so loading touches as few pages of the library as it can: each is a
+ * page fault in every process on a machine with the library in
+ * /etc/ld.so.preload.
+ */
+#define VGR_LOAD_PATH __attribute__((section(".text.startup.vgetrandom")))
+
 #endif

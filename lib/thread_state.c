@@ -82,7 +82,7 @@ void thread_state_fork_child(void)
 	generation_bump(VGR_RESEED_FORK);
 }
 
-bool thread_state_prepare(void)
+VGR_LOAD_PATH bool thread_state_prepare(void)
 {
 	return pthread_key_create(&exit_key, on_thread_exit) == 0;
 }
