@@ -185,8 +185,10 @@ static VGR_LOAD_PATH void prepare(void)
 
 /* What step two chooses, with the providers' parameters in *v (when
  * *vdso_ok) and *gen; the probes only, nothing installed, the same answer
- * every time. */
-static int decide(bool *vdso_ok, struct vdso_getrandom *v, struct vgr_provider *gen)
+ * every time.  With probe_page, the page the vDSO's probe mapped is kept
+ * there for the arena (arena_adopt_first_page()). */
+static int decide(bool *vdso_ok, struct vdso_getrandom *v, struct vgr_provider *gen,
+                  void **probe_page)
 {
 	int request = requested();
 	*vdso_ok = false;
@@ -196,7 +198,7 @@ static int decide(bool *vdso_ok, struct vdso_getrandom *v, struct vgr_provider *
 	 * refused): every call would be a system call while the name said
 	 * vDSO.  The generator, on memory it can map, serves instead. */
 	if (request != VGR_BACKEND_CHACHA && vdso_getrandom_probe(v) &&
-	    arena_can_map(v->provider.mmap_prot, v->provider.mmap_flags, NULL)) {
+	    arena_can_map(v->provider.mmap_prot, v->provider.mmap_flags, NULL, probe_page)) {
 		*vdso_ok = true;
 		return request == VGR_BACKEND_VDSO ? VGR_BACKEND_VDSO : VGR_BACKEND_HYBRID;
 	}
@@ -210,7 +212,8 @@ static int finish(void)
 {
 	bool vdso_ok;
 	struct vgr_provider gen;
-	int result = decide(&vdso_ok, &vdso, &gen);
+	void *probe_page = NULL;
+	int result = decide(&vdso_ok, &vdso, &gen, &probe_page);
 	int request = requested();
 
 	if ((request == VGR_BACKEND_VDSO || request == VGR_BACKEND_HYBRID) && !vdso_ok)
@@ -220,9 +223,11 @@ static int finish(void)
 		                                  requests[result], NULL });
 	switch (result) {
 	case VGR_BACKEND_VDSO:
+		arena_adopt_first_page(probe_page);
 		thread_state_install(&vdso.provider);
 		break;
 	case VGR_BACKEND_HYBRID:
+		arena_adopt_first_page(probe_page);
 		thread_state_install(&vdso.provider);
 		bulk_enable(read_hybrid_min());
 		break;
@@ -314,7 +319,7 @@ enum vgr_backend backend_current(void)
 			bool vdso_ok;
 			struct vdso_getrandom v;
 			struct vgr_provider gen;
-			return (enum vgr_backend)decide(&vdso_ok, &v, &gen);
+			return (enum vgr_backend)decide(&vdso_ok, &v, &gen, NULL);
 		}
 		sched_yield();
 		b = backend_start();

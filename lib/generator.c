@@ -118,7 +118,7 @@ bool generator_probe(struct vgr_provider *p)
 	if (sizeof(struct generator_state) > (page > 0 ? (size_t)page : 4096))
 		return false;
 	if (!arena_can_map(PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-	                   &p->wipe_on_fork) ||
+	                   &p->wipe_on_fork, NULL) ||
 	    !p->wipe_on_fork)
 		return false;
 	/* A kernel that refuses GRND_INSECURE (before Linux 5.6) must not

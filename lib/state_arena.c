@@ -76,6 +76,7 @@ static struct {
 	bool failed, fail_next, wipe_on_fork; /* fail_next: VGR_TESTING only */
 	uint64_t retry_at; /* after a lack of memory: CLOCK_MONOTONIC_COARSE ns */
 	bool refused; /* the mmap failure was a refusal, not a lack of memory */
+	void *adopted; /* arena_adopt_first_page()'s page, until the first group */
 	struct group groups[MAX_GROUPS];
 	size_t ngroups;   /* published with release after groups[ngroups] */
 	uint32_t total;   /* slots mapped */
@@ -128,7 +129,7 @@ static long slot_index(const void *state)
 	return -1;
 }
 
-bool arena_can_map(int mmap_prot, int mmap_flags, bool *wipe_on_fork)
+bool arena_can_map(int mmap_prot, int mmap_flags, bool *wipe_on_fork, void **keep)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	size_t len = page > 0 ? (size_t)page : 4096;
@@ -136,6 +137,8 @@ bool arena_can_map(int mmap_prot, int mmap_flags, bool *wipe_on_fork)
 	 * leave errno as a successful system call does; its failures, one of
 	 * them on purpose, are answers, not errors. */
 	int saved_errno = errno;
+	if (keep)
+		*keep = NULL;
 	void *m = mmap(NULL, len, mmap_prot, mmap_flags, -1, 0);
 
 	if (m == MAP_FAILED) {
@@ -147,9 +150,17 @@ bool arena_can_map(int mmap_prot, int mmap_flags, bool *wipe_on_fork)
 	if (wipe_on_fork)
 		*wipe_on_fork = madvise(m, len, 0x7fff) != 0 &&
 		                madvise(m, len, MADV_WIPEONFORK) == 0;
-	munmap(m, len);
+	if (keep && (mmap_flags & MAP_DROPPABLE) && !wipe_on_fork)
+		*keep = m; /* nothing done to it: as map_like_states() maps it */
+	else
+		munmap(m, len);
 	errno = saved_errno;
 	return true;
+}
+
+void arena_adopt_first_page(void *page)
+{
+	arena.adopted = page;
 }
 
 void arena_configure(size_t state_size, int mmap_prot, int mmap_flags,
@@ -250,14 +261,18 @@ static void *map_like_states(size_t len, bool *refused)
 		*refused = errno == EPERM || errno == EACCES || errno == EINVAL;
 		return NULL;
 	}
-	/* MAP_DROPPABLE already keeps these out of core dumps and swap; say
-	 * the first anyway, and for the generator's ordinary memory ask for
-	 * the second with mlock.  That may fail (RLIMIT_MEMLOCK); the states
-	 * still work, they may then reach swap (libvgetrandom(7), BACKENDS and CAVEATS). */
+	/* MAP_DROPPABLE memory the kernel already keeps out of core dumps and
+	 * swap (it sets VM_DONTDUMP itself: VmFlags "dd", which
+	 * test-generator's state-pages case checks); asking again would cost
+	 * a system call in the setup of every process.  The generator's
+	 * ordinary memory asks for both, the second with mlock.  That may
+	 * fail (RLIMIT_MEMLOCK); the states still work, they may then reach
+	 * swap (libvgetrandom(7), BACKENDS and CAVEATS). */
 	int saved_errno = errno; /* a refused mlock is no failure of the request's */
-	madvise(m, len, MADV_DONTDUMP);
-	if (!(arena.flags & MAP_DROPPABLE))
+	if (!(arena.flags & MAP_DROPPABLE)) {
+		madvise(m, len, MADV_DONTDUMP);
 		mlock(m, len);
+	}
 	if (arena.wipe_on_fork && madvise(m, len, MADV_WIPEONFORK) != 0) {
 		/* Memory a child could inherit intact must never be used. */
 		munmap(m, len);
@@ -302,7 +317,12 @@ static bool grow(void)
 	if (arena.total + nslots > arena.cap)
 		return false; /* never: the links cover every group there can be */
 	bool refused = false;
-	base = map_like_states(pages * arena.page_size, &refused);
+	if (arena.ngroups == 0 && arena.adopted && (arena.flags & MAP_DROPPABLE)) {
+		base = arena.adopted; /* one page, mapped as states are */
+		arena.adopted = NULL;
+	} else {
+		base = map_like_states(pages * arena.page_size, &refused);
+	}
 	if (!base)
 		return give_up(refused);
 

@@ -28,8 +28,14 @@
  * backported vDSO may refuse: then its states cannot exist at all.  With
  * wipe_on_fork, also say on the same page whether MADV_WIPEONFORK really
  * works (not just answers 0, as qemu-user does for any advice): the
- * generator's fork safety rests on it. */
-bool arena_can_map(int mmap_prot, int mmap_flags, bool *wipe_on_fork);
+ * generator's fork safety rests on it.  (keep: see below.) */
+bool arena_can_map(int mmap_prot, int mmap_flags, bool *wipe_on_fork, void **keep);
+
+/* With keep, arena_can_map() leaves its MAP_DROPPABLE probe page mapped
+ * and hands it back in *keep (NULL if none); given here before the
+ * provider is installed, it becomes the arena's first group, which saves
+ * the setup an munmap and an mmap. */
+void arena_adopt_first_page(void *page);
 
 /* Configure the slot geometry; call once before anything else. */
 void arena_configure(size_t state_size, int mmap_prot, int mmap_flags,
