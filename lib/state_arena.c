@@ -20,6 +20,8 @@
  * arena can hold far more states than a process can have threads. */
 #define MAX_GROUP_PAGES 256u
 #define MAX_GROUPS 64u
+/* A 4 KiB page of the smallest slot, one cache line. */
+#define FIRST_LINKS 64u
 
 struct group {
 	unsigned char *base;
@@ -48,7 +50,8 @@ static size_t max_pages(void)
  * retries).  No lock, no signal mask: a thread's first call and its exit
  * make no system call, and a handler that calls in mid-take or mid-give,
  * or leaves by siglongjmp, finds nothing held.  The links live in
- * ordinary memory, reserved once for every slot the arena can ever have,
+ * ordinary memory (the first group's in the arena itself), reserved once
+ * for every slot the arena can ever have,
  * so they never move under a reader.
  *
  * Growth (mapping a new page group) has one grower at a time, marked by a
@@ -82,6 +85,12 @@ static struct {
 	uint32_t total;   /* slots mapped */
 	uint32_t *next;   /* free-list links by index: next index + 1, 0 ends */
 	size_t cap;       /* entries reserved in next[] */
+	/* The links of the first FIRST_LINKS indices: the first group's, in a
+	 * page the library has already written at load, so that a process's
+	 * setup maps and faults in no page for them (next[] is reserved at
+	 * the first growth past them; its first FIRST_LINKS entries stay
+	 * unused). */
+	uint32_t first_links[FIRST_LINKS];
 	uint64_t head;    /* tag << 32 | (top index + 1); low word 0: empty */
 } arena = { .in_flight = SIZE_MAX };
 
@@ -91,11 +100,18 @@ static __thread char grow_mark __attribute__((tls_model("initial-exec")));
 #define HEAD_TOP(h) ((uint32_t)(h))
 #define HEAD_NEXT(h, top) ((((h) >> 32) + 1) << 32 | (uint64_t)(top))
 
+/* Index i's link.  An index past FIRST_LINKS exists only once next[] is
+ * reserved, and reaches a reader through the head (release, acquire). */
+static uint32_t *link_of(uint32_t i)
+{
+	return i < FIRST_LINKS ? &arena.first_links[i] : &arena.next[i];
+}
+
 static void push_index(uint32_t i)
 {
 	uint64_t old = __atomic_load_n(&arena.head, __ATOMIC_RELAXED);
 	do
-		__atomic_store_n(&arena.next[i], HEAD_TOP(old), __ATOMIC_RELAXED);
+		__atomic_store_n(link_of(i), HEAD_TOP(old), __ATOMIC_RELAXED);
 	while (!__atomic_compare_exchange_n(&arena.head, &old, HEAD_NEXT(old, i + 1), true,
 	                                    __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 }
@@ -310,11 +326,13 @@ static bool grow(void)
 		pages = MAX_GROUP_PAGES;
 	nslots = pages * arena.per_page;
 
-	if (arena.fail_next || !reserve_links()) {
+	if (arena.fail_next) {
 		arena.fail_next = false;
 		return give_up(false);
 	}
-	if (arena.total + nslots > arena.cap)
+	if (arena.total + nslots > FIRST_LINKS && !reserve_links())
+		return give_up(false);
+	if (arena.total + nslots > (arena.next ? arena.cap : FIRST_LINKS))
 		return false; /* never: the links cover every group there can be */
 	bool refused = false;
 	if (arena.ngroups == 0 && arena.adopted && (arena.flags & MAP_DROPPABLE)) {
@@ -368,7 +386,7 @@ static bool pop_into(uintptr_t *slot)
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	} while (!__atomic_compare_exchange_n(
 	                 &arena.head, &old,
-	                 HEAD_NEXT(old, __atomic_load_n(&arena.next[top - 1], __ATOMIC_RELAXED)),
+	                 HEAD_NEXT(old, __atomic_load_n(link_of(top - 1), __ATOMIC_RELAXED)),
 	                 true, __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE));
 	bool mine = __atomic_compare_exchange_n(slot, &empty, (uintptr_t)state, false,
 	                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED);
@@ -394,13 +412,13 @@ bool arena_take_into(uintptr_t *slot)
 	uint64_t deadline = 0;
 
 	for (unsigned spins = 0;; spins++) {
-		if (__atomic_load_n(&arena.next, __ATOMIC_ACQUIRE) && pop_into(slot))
+		if (pop_into(slot))
 			return true;
 		uintptr_t none = 0;
 		if (__atomic_compare_exchange_n(&arena.grower, &none, me, false, __ATOMIC_ACQUIRE,
 		                                __ATOMIC_RELAXED)) {
 			/* Another grower may have finished meanwhile. */
-			bool popped = __atomic_load_n(&arena.next, __ATOMIC_ACQUIRE) && pop_into(slot);
+			bool popped = pop_into(slot);
 			bool grown = popped || grow();
 			__atomic_store_n(&arena.grower, 0, __ATOMIC_RELEASE);
 			if (popped)
@@ -483,7 +501,7 @@ void vgr_test_arena_stats(struct arena_stats *st)
 	st->total = arena.total;
 	st->free = 0; /* a walk of the list */
 	for (uint32_t top = HEAD_TOP(__atomic_load_n(&arena.head, __ATOMIC_ACQUIRE));
-	     top && st->free <= arena.total; top = arena.next[top - 1])
+	     top && st->free <= arena.total; top = *link_of(top - 1))
 		st->free++;
 	st->groups = arena.ngroups;
 	st->failed = arena.failed;
