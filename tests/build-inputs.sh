@@ -11,6 +11,11 @@ vgr_test_build_pkgs="meson ninja-build gcc g++ libc6-dev pkg-config python3 libc
 vgr_test_tool_pkgs="strace uuid-runtime openssh-client abigail-tools cmake bpftrace"
 # bench/run.sh: its release build and its comparators.
 vgr_bench_pkgs="meson ninja-build gcc libc6-dev pkg-config libsodium-dev libssl-dev libbsd-dev liburing-dev gnuplot-nox systemtap-sdt-dev strace"
+# bench/run.sh's applications stage (bench/apps.sh): the timer and the
+# programs it times.  openssh-server is there for one sshd on 127.0.0.1,
+# started and stopped by the stage (Debian enables its ssh service on
+# install where systemd runs).
+vgr_bench_apps_pkgs="hyperfine python3 uuid-runtime coreutils bash openssh-client openssh-server openssl"
 # The least a build with tests needs: every optional dependency (liburing,
 # libcrypto, libsodium, <sys/sdt.h>, a C++ compiler) absent.
 vgr_minimal_pkgs="meson ninja-build gcc libc6-dev pkg-config libcmocka-dev"
