@@ -28,7 +28,7 @@ lib=$(cd "$builddir/lib" && pwd)/libvgetrandom.so
 command -v hyperfine >/dev/null || { echo "apps: hyperfine is not installed" >&2; exit 1; }
 
 if [ $quick = 1 ]; then
-	rounds=1 runs=3 warmup=0 loop=10000 shuf_n=1000000 sort_n=100000 bash_n=10000
+	rounds=1 runs=3 warmup=0 loop=10000 shuf_n=100000 sort_n=20000 bash_n=10000
 else
 	rounds=5 runs=3 warmup=1 loop=100000 shuf_n=1000000 sort_n=100000 bash_n=50000
 fi
