@@ -126,7 +126,7 @@ chroot "$broot" dpkg --purge libvgetrandom-dev libvgetrandom0 >/dev/null 2>&1
 rm -rf "$broot/debs"
 
 # --- lintian: no error, no warning (overrides carry their reasons) ---
-if lintian --fail-on error,warning --no-tag-display-limit \
+if lintian --fail-on error,warning --tag-display-limit 0 \
 	"$build"/debs/first/*.deb >"$build/debs/lintian.log" 2>&1; then
 	record lintian OK "($(grep -c . "$build/debs/lintian.log") lines of info/pedantic)"
 else
