@@ -8,9 +8,12 @@
 # new Debian 12 roots holding exactly the packages each command installs;
 # as root with the Debian mirror reachable, else skipped with the reason;
 # VGR_SKIP_FRESH=1 skips it), the system-wide test of tests/system/system.sh
-# (a Debian 12 userland with the library in /etc/ld.so.preload; as root with
-# the Debian mirror reachable, else skipped with the reason;
-# VGR_SKIP_SYSTEM=1 skips it),
+# (a Debian 12 userland with the library in /etc/ld.so.preload, installed
+# from the Debian packages; as root with the Debian mirror reachable, else
+# skipped with the reason; VGR_SKIP_SYSTEM=1 skips it), around it the
+# Debian packages of tests/deb/deb.sh (built in a clean root, lintian,
+# symbols, -dev, then install, enable, upgrade and purge; VGR_SKIP_DEB=1
+# skips it),
 # then the harness of tests/harness.sh: ASan+UBSan, TSan, valgrind,
 # libFuzzer, musl, rngtest and dieharder (VGR_SKIP_HARNESS=1 skips it).
 # Installs missing Debian/Ubuntu packages when run as root (otherwise prints
@@ -43,6 +46,11 @@ if [ "${VGR_SKIP_FRESH:-0}" != 1 ]; then
 	fresh=1
 	[ "$(id -u)" = 0 ] && pkgs="$pkgs mmdebstrap"
 fi
+deb=0
+if [ "${VGR_SKIP_DEB:-0}" != 1 ]; then
+	deb=1
+	[ "$(id -u)" = 0 ] && pkgs="$pkgs mmdebstrap lintian git"
+fi
 system=0
 if [ "${VGR_SKIP_SYSTEM:-0}" != 1 ]; then
 	system=1
@@ -72,12 +80,30 @@ if [ $fresh = 1 ]; then
 	logs="$logs $builddir/fresh-results.jsonl"
 fi
 
+if [ $deb = 1 ]; then
+	# The packages, built before the system stage installs them.
+	: >"$builddir/deb-results.jsonl"
+	st=0
+	sh tests/deb/deb.sh build "$builddir" "$builddir/deb-results.jsonl" || st=$?
+	case $st in 0|77) ;; *) rc=1 ;; esac
+	logs="$logs $builddir/deb-results.jsonl"
+else
+	rm -rf "$builddir/debs" # the system stage then uses meson install
+fi
+
 if [ $system = 1 ]; then
 	: >"$builddir/system-results.jsonl"
 	st=0
 	sh tests/system/system.sh "$builddir" "$builddir/system-results.jsonl" || st=$?
 	case $st in 0|77) ;; *) rc=1 ;; esac
 	logs="$logs $builddir/system-results.jsonl"
+fi
+
+if [ $deb = 1 ] && [ -d "$builddir/debs/second" ]; then
+	# Install, enable, upgrade, purge, in an overlay on the system root.
+	st=0
+	sh tests/deb/deb.sh lifecycle "$builddir" "$builddir/deb-results.jsonl" || st=$?
+	case $st in 0|77) ;; *) rc=1 ;; esac
 fi
 
 if [ $cross = 1 ]; then

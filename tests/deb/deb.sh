@@ -15,12 +15,16 @@
 #              (other entries byte for byte, ours present while installed,
 #              gone after the purge) and no ld.so error from any program.
 #
-# usage: deb.sh BUILDDIR RESULTS_FILE   (as root; exit 77 = skipped)
-# Appends meson-style result lines to RESULTS_FILE; the .debs stay in
-# BUILDDIR/debs.
+# tests/run.sh runs it in two steps around tests/system/system.sh, which
+# installs BUILDDIR/debs/first into its root and runs its battery there:
+#   deb.sh build BUILDDIR RESULTS_FILE       build, lintian, symbols, -dev
+#   deb.sh lifecycle BUILDDIR RESULTS_FILE   install, enable, upgrade, purge
+# (as root; exit 77 = skipped).  Appends meson-style result lines to
+# RESULTS_FILE; the .debs stay in BUILDDIR/debs.
 set -u
-build=$(cd "$1" && pwd)
-results=$2
+step=$1
+build=$(cd "$2" && pwd)
+results=$3
 src=$(cd "$(dirname "$0")/../.." && pwd)
 suite=bookworm
 rc=0
@@ -31,7 +35,7 @@ record() { # NAME OK|FAIL|SKIP [detail]
 	[ "$2" = FAIL ] && rc=1
 	return 0
 }
-skip() { record packages SKIP "$1"; exit 77; }
+skip() { record "$step" SKIP "$1"; exit 77; }
 
 [ "$(id -u)" = 0 ] || skip "(needs root: mmdebstrap, chroot and mount)"
 command -v mmdebstrap >/dev/null || skip "(mmdebstrap is not installed)"
@@ -42,6 +46,7 @@ command -v git >/dev/null && git -C "$src" rev-parse HEAD >/dev/null 2>&1 ||
 mirror=$(debian_mirror)
 mirror_reachable "$mirror" $suite || skip "(the mirror $mirror is not reachable)"
 
+build_step() {
 # --- the build root: build-essential and debian/control's Build-Depends ---
 deps=$(sed -n '/^Build-Depends:/,/^[A-Z][A-Za-z-]*:/p' "$src/debian/control" |
 	sed '$d; s/^Build-Depends://; s/([^)]*)//g; s/,/ /g' | tr -s ' \t\n' '\n' |
@@ -160,7 +165,10 @@ else
 	exit 1
 fi
 
+}
+
 # --- install, upgrade and purge in an overlay on tests/system's root ---
+lifecycle() {
 sroot=$build/system-root
 if [ ! -f "$sroot.stamp" ]; then
 	record lifecycle SKIP "(no tests/system root: run tests/system/system.sh first)"
@@ -191,4 +199,11 @@ if [ $st != 0 ] || ! grep -q '^RESULT ' "$build/debs/lifecycle.log"; then
 	record lifecycle FAIL "(exit $st; see $build/debs/lifecycle.log)"
 fi
 rm -rf "$work"
+}
+
+case $step in
+build) build_step ;;
+lifecycle) lifecycle ;;
+*) echo "usage: deb.sh build|lifecycle BUILDDIR RESULTS_FILE" >&2; exit 2 ;;
+esac
 exit $rc

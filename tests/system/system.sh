@@ -1,9 +1,9 @@
 #!/bin/sh
 # The system-wide test: a Debian 12 userland with libvgetrandom listed in
 # its /etc/ld.so.preload.  Builds the root with mmdebstrap (cached in
-# BUILDDIR/system-root), installs the library into it with
-# `meson install --destdir`, and inside it (a private mount namespace and
-# chroot) runs tests/system/battery.sh without and with the preload, with
+# BUILDDIR/system-root), installs the library into it (the Debian
+# packages of tests/deb/deb.sh, else `meson install --destdir`), and
+# inside it (a private mount namespace and chroot) runs tests/system/battery.sh without and with the preload, with
 # /proc mounted and without, then once more under strace to count the
 # getrandom system calls; then tests what ld.so does with a missing or
 # unreadable preload entry, and `vgetrandom system` (system_command.sh).
@@ -53,13 +53,38 @@ if [ "$(cat "$root.stamp" 2>/dev/null)" != "$stamp" ]; then
 	echo "$stamp" >"$root.stamp"
 	echo "system: built the $suite root in $(($(date +%s) - t0)) s"
 fi
-# A user installs it so:
-if ! meson install -C "$build" --no-rebuild --quiet --destdir "$root" >"$build/system-install.log" 2>&1; then
-	tail -20 "$build/system-install.log"
-	record install-into-root FAIL
-	exit 1
+# An operator installs the Debian packages (tests/deb/deb.sh build made
+# them in BUILDDIR/debs/first), with apt-get; without them (VGR_SKIP_DEB=1,
+# or where they cannot be built) it is meson install.  --reinstall: the
+# cached root may hold the same version from an earlier run.
+debs=$build/debs/first
+if ls "$debs"/libvgetrandom0_*.deb >/dev/null 2>&1; then
+	# What an earlier run's meson install left in the cached root would
+	# come first in PATH and in the library path.
+	rm -rf "$root"/usr/local/bin/vgetrandom "$root"/usr/local/bin/vgetrandom.bt \
+		"$root"/usr/local/lib/*/libvgetrandom* "$root"/usr/local/lib/*/vgetrandom \
+		"$root"/usr/local/lib/*/pkgconfig/vgetrandom.pc "$root"/usr/local/include/vgetrandom.h
+	rm -rf "$root/tmp/debs" && mkdir -p "$root/tmp/debs" && cp "$debs"/*.deb "$root/tmp/debs/"
+	if chroot "$root" sh -e -c 'cd /tmp/debs
+		apt-get install -y -q --reinstall ./libvgetrandom0_*.deb ./vgetrandom_*.deb \
+			./libvgetrandom-dev_*.deb >/tmp/apt.log 2>&1 || { cat /tmp/apt.log; exit 1; }
+		dpkg-query -W libvgetrandom0 vgetrandom libvgetrandom-dev' >"$build/system-install.log" 2>&1; then
+		record install-into-root OK "(the packages: $(awk '{printf "%s %s; ", $1, $2}' "$build/system-install.log"))"
+	else
+		tail -20 "$build/system-install.log"
+		record install-into-root FAIL "(the packages)"
+		exit 1
+	fi
+	rm -rf "$root/tmp/debs"
+else
+	# A user installs it so:
+	if ! meson install -C "$build" --no-rebuild --quiet --destdir "$root" >"$build/system-install.log" 2>&1; then
+		tail -20 "$build/system-install.log"
+		record install-into-root FAIL
+		exit 1
+	fi
+	record install-into-root OK "(meson install)"
 fi
-record install-into-root OK
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 chroot "$root" sh -e -c '
 	ldconfig
