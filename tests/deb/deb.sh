@@ -114,7 +114,7 @@ int main(void)
 EOF
 if chroot "$broot" sh -e -c '
 	dpkg -i /debs/libvgetrandom0_*.deb /debs/libvgetrandom-dev_*.deb >/dev/null
-	flags=$(pkg-config --cflags --libs vgetrandom)
+	flags=$(echo $(pkg-config --cflags --libs vgetrandom))
 	echo "pkg-config: $flags"
 	[ "$flags" = "-lvgetrandom" ]
 	cc -o /debs/use-shared /debs/use.c $flags && /debs/use-shared
