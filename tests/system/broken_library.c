@@ -20,6 +20,9 @@ EXPORT int getentropy(void *buf, size_t len);
 EXPORT uint32_t arc4random(void);
 EXPORT void arc4random_buf(void *buf, size_t len);
 EXPORT uint32_t arc4random_uniform(uint32_t bound);
+EXPORT int vgetrandom_provider(void);
+EXPORT const char *vgetrandom_chacha_kernel(void);
+EXPORT const char *vgetrandom_chacha_kernels(unsigned int i);
 
 ssize_t vgetrandom(void *buf, size_t len, unsigned int flags)
 {
@@ -42,3 +45,8 @@ int getentropy(void *buf, size_t len)
 uint32_t arc4random(void) { return 0; }
 void arc4random_buf(void *buf, size_t len) { memset(buf, 0, len); }
 uint32_t arc4random_uniform(uint32_t bound) { (void)bound; return 0; }
+/* The VGETRANDOM_0.2 names: a program bound at load (-z now, as Debian's
+ * hardened builds of the command are) needs every name it references. */
+int vgetrandom_provider(void) { return 0; }
+const char *vgetrandom_chacha_kernel(void) { return NULL; }
+const char *vgetrandom_chacha_kernels(unsigned int i) { (void)i; return NULL; }
