@@ -23,12 +23,8 @@ results=$2
 src=$(cd "$(dirname "$0")/.." && pwd)
 rc=0
 
-record() { # NAME OK|FAIL|SKIP [detail]
-	printf '{"name": "harness/%s", "result": "%s"}\n' "$1" "$2" >>"$results"
-	printf '%-22s %s %s\n' "harness/$1" "$2" "${3:-}"
-	[ "$2" = FAIL ] && rc=1
-	return 0
-}
+record_stage=harness
+. "$src/tests/record.sh"
 
 meson_step() { # NAME BUILDDIR TESTLOG MESON-TEST-ARGS... : record each test of the run
 	name=$1 dir=$2 log="$2/meson-logs/$3"

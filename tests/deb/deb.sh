@@ -29,12 +29,8 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 suite=bookworm
 rc=0
 
-record() { # NAME OK|FAIL|SKIP [detail]
-	printf '{"name": "deb/%s", "result": "%s"}\n' "$1" "$2" >>"$results"
-	printf '%-34s %s %s\n' "deb/$1" "$2" "${3:-}"
-	[ "$2" = FAIL ] && rc=1
-	return 0
-}
+record_stage=deb
+. "$src/tests/record.sh"
 skip() { record "$step" SKIP "$1"; exit 77; }
 
 [ "$(id -u)" = 0 ] || skip "(needs root: mmdebstrap, chroot and mount)"
@@ -52,19 +48,12 @@ deps=$(sed -n '/^Build-Depends:/,/^[A-Z][A-Za-z-]*:/p' "$src/debian/control" |
 	sed '$d; s/^Build-Depends://; s/([^)]*)//g; s/,/ /g' | tr -s ' \t\n' '\n' |
 	sed 's/^debhelper-compat$/debhelper/' | grep . | sort -u | tr '\n' ',')
 broot=$build/deb-build-root
-stamp="$suite build-essential,$deps $mirror"
-if [ "$(cat "$broot.stamp" 2>/dev/null)" != "$stamp" ]; then
-	rm -rf "$broot" "$broot.stamp"
-	t0=$(date +%s)
-	if ! mmdebstrap --quiet --variant=minbase --include="build-essential,$deps" \
-		"$suite" "$broot" "deb $mirror $suite main" >"$build/deb-mmdebstrap.log" 2>&1; then
-		tail -20 "$build/deb-mmdebstrap.log"
-		record build-root FAIL "(mmdebstrap failed: $build/deb-mmdebstrap.log)"
-		exit 1
-	fi
-	echo "$stamp" >"$broot.stamp"
-	echo "deb: built the build root in $(($(date +%s) - t0)) s ($deps)"
+if ! cached_root "$broot" $suite "$mirror" "build-essential,$deps" "$build/deb-mmdebstrap.log"; then
+	tail -20 "$build/deb-mmdebstrap.log"
+	record build-root FAIL "(mmdebstrap failed: $build/deb-mmdebstrap.log)"
+	exit 1
 fi
+[ -n "$root_seconds" ] && echo "deb: built the build root in $root_seconds s ($deps)"
 
 # build_debs NAME [CHANGELOG_VERSION]: dpkg-buildpackage in the build root
 # from the committed tree; the .debs land in $build/debs/NAME.

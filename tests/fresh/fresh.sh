@@ -26,12 +26,8 @@ rc=0
 . "$src/tests/build-inputs.sh"
 . "$src/tests/debian-mirror.sh"
 
-record() { # NAME OK|FAIL|SKIP [detail]
-	printf '{"name": "fresh/%s", "result": "%s"}\n' "$1" "$2" >>"$results"
-	printf '%-22s %s %s\n' "fresh/$1" "$2" "${3:-}"
-	[ "$2" = FAIL ] && rc=1
-	return 0
-}
+record_stage=fresh
+. "$src/tests/record.sh"
 skip() { record roots SKIP "$1"; exit 77; }
 
 [ "$(id -u)" = 0 ] || skip "(needs root: mmdebstrap and chroot)"
@@ -59,19 +55,13 @@ make_root() {
 	name=$1
 	shift
 	root=$build/fresh-$name
-	stamp="$suite $* $mirror"
-	[ "$(cat "$root.stamp" 2>/dev/null)" = "$stamp" ] && return 0
-	rm -rf "$root" "$root.stamp"
-	t0=$(date +%s)
-	# shellcheck disable=SC2046
-	mmdebstrap --quiet --variant=minbase --include="$(echo "$@" | tr ' ' ',')" \
+	# shellcheck disable=SC2016
+	cached_root "$root" $suite "$mirror" "$(echo "$@" | tr ' ' ',')" \
+		"$build/fresh-$name-mmdebstrap.log" \
 		--setup-hook='mkdir -p "$1/var/cache/apt/archives"' \
 		--setup-hook="sync-in $cache /var/cache/apt/archives" \
-		--customize-hook="sync-out /var/cache/apt/archives $cache" \
-		"$suite" "$root" "deb $mirror $suite main" >"$build/fresh-$name-mmdebstrap.log" 2>&1 ||
-		return 1
-	echo "$stamp" >"$root.stamp"
-	echo "fresh: built the $name root in $(($(date +%s) - t0)) s"
+		--customize-hook="sync-out /var/cache/apt/archives $cache" || return 1
+	[ -z "$root_seconds" ] || echo "fresh: built the $name root in $root_seconds s"
 }
 
 # build_in NAME MESON-SETUP-OPTIONS...: unpack, configure and compile the

@@ -23,12 +23,8 @@ suite=bookworm
 packages="python3,libpython3.11-testsuite,openssl,openssh-client,gnupg,uuid-runtime,git,perl,strace,procps,libcmocka0,libsodium23,passwd,login"
 rc=0
 
-record() { # NAME OK|FAIL|SKIP [detail]
-	printf '{"name": "system/%s", "result": "%s"}\n' "$1" "$2" >>"$results"
-	printf '%-34s %s %s\n' "system/$1" "$2" "${3:-}"
-	[ "$2" = FAIL ] && rc=1
-	return 0
-}
+record_stage=system
+. "$src/tests/record.sh"
 skip() { record userland SKIP "$1"; exit 77; }
 
 [ "$(id -u)" = 0 ] || skip "(needs root: mmdebstrap, chroot and mount)"
@@ -40,19 +36,12 @@ mirror=$(debian_mirror)
 mirror_reachable "$mirror" $suite || skip "(the mirror $mirror is not reachable)"
 
 # --- the root: built once per package list ---
-stamp="$suite $packages $mirror"
-if [ "$(cat "$root.stamp" 2>/dev/null)" != "$stamp" ]; then
-	rm -rf "$root" "$root.stamp"
-	t0=$(date +%s)
-	if ! mmdebstrap --quiet --variant=minbase --include="$packages" \
-		"$suite" "$root" "deb $mirror $suite main" >"$build/system-mmdebstrap.log" 2>&1; then
-		tail -20 "$build/system-mmdebstrap.log"
-		record userland-root FAIL "(mmdebstrap failed: $build/system-mmdebstrap.log)"
-		exit 1
-	fi
-	echo "$stamp" >"$root.stamp"
-	echo "system: built the $suite root in $(($(date +%s) - t0)) s"
+if ! cached_root "$root" $suite "$mirror" "$packages" "$build/system-mmdebstrap.log"; then
+	tail -20 "$build/system-mmdebstrap.log"
+	record userland-root FAIL "(mmdebstrap failed: $build/system-mmdebstrap.log)"
+	exit 1
 fi
+[ -n "$root_seconds" ] && echo "system: built the $suite root in $root_seconds s"
 # An operator installs the Debian packages (tests/deb/deb.sh build made
 # them in BUILDDIR/debs/first), with apt-get; without them (VGR_SKIP_DEB=1,
 # or where they cannot be built) it is meson install.  --reinstall: the
