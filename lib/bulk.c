@@ -63,10 +63,10 @@ static uint64_t *canary(void)
 	if (page)
 		return page == MAP_FAILED ? NULL : page;
 
-	void *m = arena_map_page();
+	uint64_t *m = arena_map_page();
 	if (!m)
 		m = MAP_FAILED;
-	void *expected = NULL;
+	uint64_t *expected = NULL;
 	/* Another thread, or a handler on this one, may have won. */
 	if (!__atomic_compare_exchange_n(&canary_page, &expected, m, false, __ATOMIC_ACQ_REL,
 	                                 __ATOMIC_ACQUIRE)) {

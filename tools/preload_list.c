@@ -34,7 +34,7 @@ static bool is_separator(char c)
 /* rtld's comment loop on a copy of the text: which bytes it blanks. */
 static void blank_comments(char *t, size_t size)
 {
-	const char *from = t; /* never advanced, as in rtld */
+	char *from = t; /* never advanced, as in rtld */
 	size_t rest = size;
 
 	while (rest > 0) {
