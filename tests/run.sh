@@ -2,8 +2,8 @@
 # Build libvgetrandom and run its whole test suite: the native build, on
 # x86-64 hosts also an AArch64 cross build whose tests run under qemu-user
 # (so the NEON kernel is tested for real; VGR_SKIP_CROSS=1 skips it), the
-# guest profile on the real kernels of arm64, s390x, riscv64 and ppc64le
-# under qemu-system (tests/guest/guests.sh; VGR_SKIP_GUESTS=1 skips it),
+# guest profile on the real kernels of arm64, s390x, riscv64, ppc64le and
+# loong64 under qemu-system (tests/guest/guests.sh; VGR_SKIP_GUESTS=1 skips it),
 # the fresh-machine stage of tests/fresh/fresh.sh (the dist tarball built in
 # new Debian 12 roots holding exactly the packages each command installs;
 # as root with the Debian mirror reachable, else skipped with the reason;
@@ -39,7 +39,8 @@ guests=0
 if [ "$(uname -m)" = x86_64 ] && [ "${VGR_SKIP_GUESTS:-0}" != 1 ]; then
 	guests=1
 	pkgs="$pkgs gcc-aarch64-linux-gnu gcc-s390x-linux-gnu gcc-powerpc64le-linux-gnu
-		gcc-riscv64-linux-gnu qemu-system-arm qemu-system-misc qemu-system-ppc qemu-system-x86 cpio"
+		gcc-riscv64-linux-gnu qemu-system-arm qemu-system-misc qemu-system-ppc qemu-system-x86 cpio
+		clang-19 lld-19 llvm-19 zstd"
 fi
 fresh=0
 if [ "${VGR_SKIP_FRESH:-0}" != 1 ]; then

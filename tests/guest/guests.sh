@@ -1,19 +1,24 @@
 #!/bin/sh
 # The library against real kernels of other architectures: for each of
-# arm64, s390x (big-endian), riscv64 and ppc64le, cross-build the library
-# and its tests, boot Debian's kernel for that architecture under
-# qemu-system (TCG) with them in an initramfs, and run the guest profile
+# arm64, s390x (big-endian), riscv64, ppc64le and loong64, cross-build the
+# library and its tests (Debian 12's cross gcc; clang-19 with a sysroot of
+# sid's packages for loong64), boot Debian's kernel for that architecture
+# under qemu-system (TCG; for loong64 bookworm-backports' qemu 10,
+# unpacked) with them in an initramfs, and run the guest profile
 # (guest-init.sh) there.  Every vDSO architecture must report the vDSO
 # backend.  And the kernels most users run, older than the vDSO: x86_64
 # guests of Debian 12's Linux 6.1 (amd64-bookworm) and Debian 11's 5.10
 # (amd64-bullseye), with the library built natively, where the generator
-# must serve (the "old" profile of guest-init.sh).  Appends one meson-style JSON result line per guest test to
-# RESULTS (the same format tests/run.sh counts) and prints a table.
+# must serve (the "old" profile of guest-init.sh).  Appends one
+# meson-style JSON result line per guest test to RESULTS (the same format
+# tests/run.sh counts) and prints a table.
 #
-# A kernel or package that cannot be fetched makes that architecture
-# "skipped" with the reason, never "passed".  Downloads (kernel image,
-# busybox-static, libcmocka for the target) go through a private apt
-# configuration under CACHE; the system's apt setup is not touched.
+# A kernel, package or emulator that cannot be fetched or started, or a
+# kernel that never reaches the initramfs' /init, makes that architecture
+# "skipped" with the reason, never "passed"; from /init on, a guest that
+# does not finish fails.  Downloads (kernel image, busybox-static, the
+# target's libraries, qemu 10) go through a private apt configuration
+# under CACHE; the system's apt setup is not touched.
 #
 # usage: guests.sh SOURCE_ROOT WORK_DIR RESULTS [ARCH...]
 # (the one-line-per-architecture table also goes to RESULTS.summary)
@@ -36,10 +41,12 @@ record() { # NAME RESULT
 }
 
 # Per guest: Debian arch, GNU triple, kernel flavour and suite, suite for
-# the target's packages, qemu command, the kernel's console, the profile
-# guest-init.sh runs, and whether the build is native.
+# the target's packages, qemu command, the kernel's console and extra
+# arguments, the profile guest-init.sh runs, whether the build is native,
+# and the compiler (Debian 12's cross gcc, or clang-19 with the target's
+# libc unpacked into a sysroot: loong64, which Debian 12 has no gcc for).
 setup_arch() {
-	darch=$1 ksuite=sid profile=vdso native=0
+	darch=$1 ksuite=sid profile=vdso native=0 toolchain=gcc kargs='' qemu10=0
 	case $1 in
 	arm64) triple=aarch64-linux-gnu flavour=arm64 suite=bookworm
 		qemu="qemu-system-aarch64 -M virt -cpu max" console=ttyAMA0 ;;
@@ -49,8 +56,12 @@ setup_arch() {
 		qemu="qemu-system-riscv64 -M virt -cpu rv64 -bios default" console=ttyS0 ;;
 	ppc64el) triple=powerpc64le-linux-gnu flavour=powerpc64le suite=bookworm
 		qemu="qemu-system-ppc64 -M pseries -cpu power9" console=hvc0 ;;
-	loong64) triple=loongarch64-linux-gnu flavour=loong64 suite=sid
-		qemu="qemu-system-loongarch64 -M virt -cpu la464" console=ttyS0 ;;
+	# Debian 12's qemu 7.2 loads only ELF kernels on loongarch: qemu 10
+	# from bookworm-backports, unpacked (qemu10_setup).  The i8042 probe
+	# oopses on this machine.
+	loong64) triple=loongarch64-linux-gnu flavour=loong64 suite=sid toolchain=clang
+		qemu="qemu-system-loongarch64 -M virt -cpu la464" console=ttyS0 qemu10=1
+		kargs=initcall_blacklist=i8042_init ;;
 	amd64-bookworm|amd64-bullseye)
 		darch=amd64 triple=x86_64-linux-gnu flavour=cloud-amd64 suite=bookworm
 		ksuite=${1#amd64-} profile=old native=1
@@ -124,6 +135,86 @@ kernel_image() { # ROOT
 	ls "$1"/boot/vmlinu* "$1"/usr/lib/modules/*/vmlinu* 2>/dev/null | head -1
 }
 
+# The image qemu can load.  An EFI zboot image ("MZ", then "zimg" at byte
+# 4) carries the kernel compressed, the payload's offset and size at bytes
+# 8-15 (little-endian) and its compression at byte 24.  qemu 10 unpacks
+# gzip payloads only; Debian's loong64 kernel is zstd, so it is unpacked
+# here, once, into ROOT/Image.unzboot.
+bootable_kernel() { # ROOT
+	k=$(kernel_image "$1")
+	if [ "$(dd if="$k" bs=1 skip=4 count=4 2>/dev/null)" != zimg ] ||
+	   [ "$(dd if="$k" bs=1 skip=24 count=4 2>/dev/null)" != zstd ]; then
+		echo "$k"
+		return 0
+	fi
+	if [ ! -s "$1/Image.unzboot" ]; then
+		off=$(od -A n -t u4 -j 8 -N 4 "$k" | tr -d ' ')
+		size=$(od -A n -t u4 -j 12 -N 4 "$k" | tr -d ' ')
+		tail -c +$((off + 1)) "$k" | head -c "$size" |
+			zstd -d -q -f -o "$1/Image.unzboot.part" || return 1
+		mv "$1/Image.unzboot.part" "$1/Image.unzboot"
+	fi
+	echo "$1/Image.unzboot"
+}
+
+# qemu 10 from bookworm-backports, unpacked under the cache (never
+# installed: Debian 12's qemu 7.2 stays the system's).  Its binary also
+# looks for modules in the compiled-in directory, where 7.2's are, and
+# aborts on the first one of another build; so it runs in a private mount
+# namespace with its own modules bound over that directory ($dir/qemu-10,
+# a wrapper), and -L names its firmware directory.
+qemu10_setup() {
+	q10=$cache/qemu-10
+	if [ ! -f "$q10/.complete" ]; then
+		rm -rf "$q10"
+		fetch bookworm-backports amd64 "$q10" qemu-system-misc qemu-system-common \
+			qemu-system-data || { why="cannot fetch bookworm-backports' qemu-system-misc (qemu 10)"; return 1; }
+		touch "$q10/.complete"
+	fi
+	bin=$q10/usr/bin/${qemu%% *}
+	mods=$q10/usr/lib/x86_64-linux-gnu/qemu
+	sysmods=/usr/lib/x86_64-linux-gnu/qemu
+	[ -x "$bin" ] || { why="bookworm-backports' qemu-system-misc has no ${qemu%% *}"; return 1; }
+	ns="unshare -m --propagation private"
+	[ "$(id -u)" = 0 ] || ns="unshare -r -m --propagation private"
+	{
+		echo '#!/bin/sh'
+		if [ -d "$sysmods" ]; then
+			echo "exec $ns sh -c 'mount --bind \"\$1\" \"\$2\" && shift 2 && exec \"\$@\"' sh \\"
+			echo "	'$mods' '$sysmods' '$bin' -L '$q10/usr/share/qemu' \"\$@\""
+		else
+			echo "QEMU_MODULE_DIR='$mods' exec '$bin' -L '$q10/usr/share/qemu' \"\$@\""
+		fi
+	} >"$dir/qemu-10"
+	chmod +x "$dir/qemu-10"
+	# It must start, namespace and all.
+	"$dir/qemu-10" -M help >"$dir/qemu-10.log" 2>&1 ||
+		{ why="qemu 10 does not start: $(tail -1 "$dir/qemu-10.log")"; return 1; }
+	qemu="$dir/qemu-10 ${qemu#* }"
+}
+
+# The target's packages besides the kernel: busybox and the tests'
+# libraries; for a suite other than Debian 12 the target's libc too (the
+# cross gcc's is 2.36, older than the one those libraries need), and for
+# clang a whole sysroot (libc6-dev, linux-libc-dev, and the crt files and
+# libgcc.a of the suite's gcc).  Names that move with the suite
+# (libsodium's soname, gcc's version) are read from its package lists.
+target_pkgs() {
+	apt_private "$suite" "$darch" || return 1
+	# shellcheck disable=SC2086
+	sodium=$(apt-cache $apt_opts depends "libsodium-dev:$darch" 2>/dev/null |
+		sed -n 's/^ *Depends: \(libsodium[0-9]*\)$/\1/p' | head -1)
+	pkgs="busybox-static libcmocka0 libcmocka-dev ${sodium:-libsodium23} libsodium-dev"
+	[ "$suite" = bookworm ] || pkgs="$pkgs libc6 libgcc-s1"
+	if [ "$toolchain" = clang ]; then
+		# shellcheck disable=SC2086
+		gccv=$(apt-cache $apt_opts depends "gcc:$darch" 2>/dev/null |
+			sed -n 's/^ *Depends: gcc-\([0-9][0-9]*\)$/\1/p' | head -1)
+		[ -n "$gccv" ] || return 1
+		pkgs="$pkgs libc6-dev linux-libc-dev libgcc-$gccv-dev"
+	fi
+}
+
 # Boot the guest and wait for it (qrc: qemu's exit status; $log.txt: the
 # console).  A guest that has not reached its /init within
 # VGR_GUEST_BOOT_TIMEOUT seconds is killed and booted once more, the
@@ -132,13 +223,12 @@ kernel_image() { # ROOT
 # kernel's first instructions (tests/guest/README.md).  The kernel is
 # not quiet until /init, so the console shows where a later boot stops.
 boot_guest() {
-	kernel=$(kernel_image "$root")
 	boot_limit=${VGR_GUEST_BOOT_TIMEOUT:-240}
 	for attempt in 1 2; do
 		# shellcheck disable=SC2086
 		timeout "${VGR_GUEST_TIMEOUT:-900}" $qemu -m 2048 -smp 2 -nographic -no-reboot \
 			-kernel "$kernel" -initrd "$dir/initramfs.gz" \
-			-append "console=$console panic=-1 vgr.profile=$profile" >"$log" 2>&1 &
+			-append "console=$console panic=-1 vgr.profile=$profile $kargs" >"$log" 2>&1 &
 		qpid=$!
 		waited=0 hung=0
 		while kill -0 "$qpid" 2>/dev/null && ! grep -q 'VGR-INIT' "$log"; do
@@ -176,30 +266,51 @@ run_arch() {
 		echo "$arch: skipped: $1" | tee -a "$summary"
 		record "$arch" SKIP
 	}
-	command -v "$triple-gcc" >/dev/null ||
-		{ skip "no $triple-gcc (Debian 12 has no cross compiler for it)"; return; }
-	command -v "${qemu%% *}" >/dev/null ||
-		{ skip "no ${qemu%% *} (Debian 12's qemu 7.2 has none)"; return; }
-	pkgs="busybox-static libcmocka0 libcmocka-dev libsodium23 libsodium-dev"
-	# trixie's libcmocka is built against glibc 2.41: its libc too.
-	[ "$suite" = trixie ] && pkgs="$pkgs libc6 libgcc-s1"
+	if [ "$toolchain" = clang ]; then
+		for t in clang-19 ld.lld-19 llvm-ar-19 zstd unshare; do
+			command -v $t >/dev/null || { skip "no $t (apt-get install clang-19 lld-19 llvm-19 zstd)"; return; }
+		done
+	else
+		command -v "$triple-gcc" >/dev/null ||
+			{ skip "no $triple-gcc (Debian 12 has no cross compiler for it)"; return; }
+	fi
+	if [ "$qemu10" = 1 ]; then
+		qemu10_setup || { skip "$why"; return; }
+	else
+		command -v "${qemu%% *}" >/dev/null ||
+			{ skip "no ${qemu%% *}"; return; }
+	fi
+	target_pkgs || { skip "cannot read $suite's package lists for $darch"; return; }
 	if [ "$(cat "$root/.complete" 2>/dev/null)" != "$pkgs" ]; then
 		rm -rf "$root"
 		fetch_kernel "$darch" "$root" || { skip "cannot fetch $ksuite's linux-image-$flavour"; return; }
 		# shellcheck disable=SC2086
 		fetch "$suite" "$darch" "$root" $pkgs || { skip "cannot fetch $pkgs from $suite"; return; }
+		# The target's linker scripts (libc.so) name /lib64/... and
+		# /lib/...: in a sysroot those resolve under it.
+		[ "$toolchain" = clang ] && ln -sfn usr/lib64 "$root/lib64" && ln -sfn usr/lib "$root/lib"
 		echo "$kver" >"$root/.kver"
 		echo "$pkgs" >"$root/.complete"
 	fi
 	kver=$(cat "$root/.kver")
+	kernel=$(bootable_kernel "$root") || { skip "cannot unpack the zboot kernel image"; return; }
 
-	# Cross build against the host's cross libc, with the target's cmocka.
+	# Cross build against the host's cross libc (or, with clang, the
+	# sysroot's), with the target's cmocka.
 	b=$dir/build
+	if [ "$toolchain" = clang ]; then
+		tools="c = ['clang-19', '--target=$triple', '--sysroot=$root']
+c_ld = 'lld'
+ar = 'llvm-ar-19'
+strip = 'llvm-strip-19'"
+	else
+		tools="c = '$triple-gcc'
+ar = '$triple-ar'
+strip = '$triple-strip'"
+	fi
 	cat >"$dir/cross.ini" <<EOF
 [binaries]
-c = '$triple-gcc'
-ar = '$triple-ar'
-strip = '$triple-strip'
+$tools
 pkgconfig = 'pkg-config'
 
 [properties]
@@ -212,8 +323,8 @@ c_link_args = ['-Wl,--allow-shlib-undefined', '-Wl,-rpath-link,$root/usr/lib/$tr
 
 [host_machine]
 system = 'linux'
-cpu_family = '$(case $arch in arm64) echo aarch64 ;; ppc64el) echo ppc64 ;; *) echo "$arch" ;; esac)'
-cpu = '$(case $arch in arm64) echo aarch64 ;; ppc64el) echo ppc64le ;; *) echo "$arch" ;; esac)'
+cpu_family = '$(case $arch in arm64) echo aarch64 ;; ppc64el) echo ppc64 ;; loong64) echo loongarch64 ;; *) echo "$arch" ;; esac)'
+cpu = '$(case $arch in arm64) echo aarch64 ;; ppc64el) echo ppc64le ;; loong64) echo loongarch64 ;; *) echo "$arch" ;; esac)'
 endian = '$(case $arch in s390x) echo big ;; *) echo little ;; esac)'
 EOF
 	cross="--cross-file $dir/cross.ini"
@@ -233,9 +344,10 @@ EOF
 	mkdir -p "$ir/bin" "$ir/lib" "$ir/t" "$ir/proc" "$ir/sys" "$ir/dev" "$ir/tmp"
 	bb=$(ls "$root/bin/busybox" "$root/usr/bin/busybox" 2>/dev/null | head -1)
 	cp "$bb" "$ir/bin/busybox"
-	interp=$("$triple-readelf" -l "$b/tests/unit/test-threads" | sed -n 's/.*interpreter: \(.*\)]/\1/p')
+	# readelf reads any architecture's program headers.
+	interp=$(readelf -l "$b/tests/unit/test-threads" | sed -n 's/.*interpreter: \(.*\)]/\1/p')
 	libdir=/usr/$triple/lib
-	[ "$suite" = trixie ] && libdir=$root/usr/lib/$triple
+	[ "$suite" = bookworm ] || libdir=$root/usr/lib/$triple
 	[ "$native" = 1 ] && libdir=/lib/$triple
 	mkdir -p "$ir$(dirname "$interp")"
 	cp -L "$libdir/$(basename "$interp")" "$ir$interp"
@@ -244,7 +356,7 @@ EOF
 		[ -e "/usr/$triple/lib/$l" ] && [ ! -e "$ir/lib/$l" ] && cp -L "/usr/$triple/lib/$l" "$ir/lib/"
 	done
 	cp -L "$root/usr/lib/$triple/libcmocka.so.0" "$ir/lib/"
-	cp -L "$root/usr/lib/$triple/libsodium.so.23" "$ir/lib/"
+	cp -L "$(ls "$root/usr/lib/$triple"/libsodium.so.[0-9]* | head -1)" "$ir/lib/"
 	cp -L "$b/lib/libvgetrandom.so.0" "$ir/lib/"
 	for t in tests/api/test-contract tests/unit/test-threads tests/unit/test-fork \
 	         tests/unit/test-signals tests/unit/test-generator tests/unit/test-faults \
@@ -259,6 +371,19 @@ EOF
 
 	boot_guest
 	t1=$(date +%s)
+	# A kernel that never started /init ran no code of the library: the
+	# architecture is skipped, with the reason and the console's last
+	# lines, never counted as passed.  From /init on, an unfinished guest
+	# fails.
+	if ! grep -q VGR-INIT "$log.txt"; then
+		if [ "$hung" = 1 ]; then
+			skip "twice the kernel did not reach /init in ${boot_limit}s; console: $log.txt"
+		else
+			skip "the kernel stopped before /init (qemu exit $qrc); console: $log.txt"
+		fi
+		tail -5 "$log.txt" | sed 's/^/    /' | tee -a "$summary"
+		return
+	fi
 	vdso=$(sed -n 's/^vdso symbol: *//p' "$log.txt" | head -1)
 	backend=$(sed -n 's/^backend: *//p' "$log.txt" | head -1)
 	pass=0 fail=0
@@ -278,11 +403,7 @@ EOF
 	if ! grep -q '^VGR-DONE' "$log.txt"; then
 		record "$arch/boot" FAIL
 		fail=$((fail + 1))
-		if [ "$hung" = 1 ]; then
-			echo "$arch: twice the guest did not reach /init in ${boot_limit}s; last lines:"
-		else
-			echo "$arch: the guest did not finish (qemu exit $qrc); last lines:"
-		fi
+		echo "$arch: the guest did not finish (qemu exit $qrc); last lines:"
 		tail -25 "$log.txt"
 	fi
 	printf '%-8s Linux %-16s %-34s %-22s %3d passed %2d failed  %dm%02ds\n' \
