@@ -91,5 +91,7 @@ chacha_blocks_fn chacha_blocks_avx512;
 chacha_blocks_fn chacha_blocks_avx512vl;
 chacha_blocks_fn chacha_blocks_avx512rows; /* tails and 2-4 block requests only */
 chacha_blocks_fn chacha_blocks_neon;
+chacha_blocks_fn chacha_blocks_lsx;
+chacha_blocks_fn chacha_blocks_lasx;
 
 #endif

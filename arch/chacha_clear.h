@@ -14,9 +14,9 @@
  * an entry point that, once the body has returned, zeroes everything from
  * there up to its own stack pointer.  On x86-64 the kernels are built with
  * -mno-red-zone, so the body keeps nothing below its stack pointer that
- * the zeroing would miss.  Where the stack pointer cannot be read
- * (architectures other than x86-64 and AArch64) only the tail buffer is
- * wiped. */
+ * the zeroing would miss (LoongArch's ABI has no red zone).  Where the
+ * stack pointer cannot be read (architectures other than x86-64, AArch64
+ * and LoongArch) only the tail buffer is wiped. */
 #ifndef VGR_CHACHA_CLEAR_H
 #define VGR_CHACHA_CLEAR_H
 
@@ -96,6 +96,27 @@
 	                 "movi v12.16b, #0\n\tmovi v13.16b, #0\n\t"            \
 	                 "movi v14.16b, #0\n\tmovi v15.16b, #0"                  \
 	                 ::: "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15")
+#elif defined(__loongarch__) && (defined(__loongarch_sx) || defined(__loongarch_asx))
+/* The vector registers widen the floating-point ones ($f0-$f31 are their
+ * low 64 bits), so those are the clobbers.  $f24-$f31 are callee-saved:
+ * the compiler saves the caller's low halves around this and puts them
+ * back, and the rest of those registers is zero. */
+#define CHACHA_LA_FREGS                                                      \
+	"$f0", "$f1", "$f2", "$f3", "$f4", "$f5", "$f6", "$f7",              \
+	"$f8", "$f9", "$f10", "$f11", "$f12", "$f13", "$f14", "$f15",        \
+	"$f16", "$f17", "$f18", "$f19", "$f20", "$f21", "$f22", "$f23",      \
+	"$f24", "$f25", "$f26", "$f27", "$f28", "$f29", "$f30", "$f31"
+#define CHACHA_LA_ALL ".irp i, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,"    \
+	"16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n\t"
+#ifdef __loongarch_asx
+#define CHACHA_CLEAR_VECTORS()                                               \
+	__asm__ volatile(CHACHA_LA_ALL "xvxor.v $xr\\i, $xr\\i, $xr\\i\n\t.endr" \
+	                 ::: CHACHA_LA_FREGS)
+#else
+#define CHACHA_CLEAR_VECTORS()                                               \
+	__asm__ volatile(CHACHA_LA_ALL "vxor.v $vr\\i, $vr\\i, $vr\\i\n\t.endr"   \
+	                 ::: CHACHA_LA_FREGS)
+#endif
 #else
 #define CHACHA_CLEAR_VECTORS() ((void)0)
 #endif
@@ -123,6 +144,14 @@
 	                 ::: "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7",    \
 	                 "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", \
 	                 "x16", "x17", "cc")
+#elif defined(__loongarch__)
+/* $a0-$a7 and $t0-$t8. */
+#define CHACHA_CLEAR_SCRATCH()                                               \
+	__asm__ volatile(".irp i, 4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20\n\t" \
+	                 "move $r\\i, $zero\n\t.endr"                          \
+	                 ::: "$r4", "$r5", "$r6", "$r7", "$r8", "$r9", "$r10", \
+	                 "$r11", "$r12", "$r13", "$r14", "$r15", "$r16", "$r17", \
+	                 "$r18", "$r19", "$r20")
 #else
 #define CHACHA_CLEAR_SCRATCH() ((void)0)
 #endif
@@ -138,6 +167,8 @@
 #define CHACHA_READ_SP(sp) __asm__ volatile("mov %%rsp, %0" : "=r"(sp))
 #elif defined(__aarch64__)
 #define CHACHA_READ_SP(sp) __asm__ volatile("mov %0, sp" : "=r"(sp))
+#elif defined(__loongarch__)
+#define CHACHA_READ_SP(sp) __asm__ volatile("move %0, $sp" : "=r"(sp))
 #endif
 
 /* Zero [lowest, the current stack pointer): the frame the body had, which

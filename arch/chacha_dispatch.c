@@ -5,7 +5,9 @@
  * CPU features are probed once.  On x86-64 the instruction set is not
  * enough: the OS must also save the wider registers on context switch,
  * which XGETBV(0) reports (XCR0 bits 1-2 for ymm, 5-7 for zmm and the mask
- * registers).  VGETRANDOM_CHACHA=auto|portable|sse2|avx2|avx512|avx512vl|neon
+ * registers).  On LoongArch the kernel's AT_HWCAP says whether LSX and
+ * LASX are there and enabled.
+ * VGETRANDOM_CHACHA=auto|portable|sse2|avx2|avx512|avx512vl|neon|lsx|lasx
  * forces a kernel; one this CPU cannot run is refused with a message.
  */
 #include "chacha.h"
@@ -17,6 +19,8 @@
 
 #if defined(__x86_64__)
 #include <cpuid.h>
+#elif defined(__loongarch__)
+#include <sys/auxv.h>
 #endif
 
 enum {
@@ -25,6 +29,8 @@ enum {
 	CPU_AVX512F = 1u << 2,
 	CPU_AVX512VL = 1u << 3,
 	CPU_NEON = 1u << 4,
+	CPU_LSX = 1u << 5,
+	CPU_LASX = 1u << 6,
 };
 
 struct entry {
@@ -76,10 +82,21 @@ IMPL(impl_sse2, "sse2", chacha_blocks_sse2, 4, &impl_portable, 1);
 #ifdef VGR_HAVE_CHACHA_NEON
 IMPL(impl_neon, "neon", chacha_blocks_neon, 4, &impl_portable, 1);
 #endif
+#ifdef VGR_HAVE_CHACHA_LSX
+IMPL(impl_lsx, "lsx", chacha_blocks_lsx, 4, &impl_portable, 1);
+#define TAIL_LSX(max) &impl_lsx, max
+#else
+#define TAIL_LSX(max) NO_TAIL
+#endif
+#ifdef VGR_HAVE_CHACHA_LASX
+IMPL(impl_lasx, "lasx", chacha_blocks_lasx, 8, TAIL_LSX(4));
+#endif
 
 /* Fastest first, as bench-chacha ranks them on every machine measured
  * (bench/RESULTS.md): the zmm kernel before the ymm ones, avx2 before
- * sse2.  Keep that order unless the bench says otherwise.  The tail-only kernels come
+ * sse2.  Keep that order unless the bench says otherwise.  lasx comes
+ * before lsx on width alone: no LoongArch machine has been measured (the
+ * guest under qemu's TCG says nothing about speed).  The tail-only kernels come
  * last: never chosen or named, only listed for the tests, which run them
  * on every length. */
 static const struct entry kernels[] = {
@@ -97,6 +114,12 @@ static const struct entry kernels[] = {
 #endif
 #ifdef VGR_HAVE_CHACHA_NEON
 	{ &impl_neon, CPU_NEON, false },
+#endif
+#ifdef VGR_HAVE_CHACHA_LASX
+	{ &impl_lasx, CPU_LASX, false },
+#endif
+#ifdef VGR_HAVE_CHACHA_LSX
+	{ &impl_lsx, CPU_LSX, false },
 #endif
 	{ &impl_portable, 0, false },
 #ifdef VGR_HAVE_CHACHA_AVX512ROWS
@@ -147,6 +170,23 @@ static unsigned probe_cpu(void)
 static unsigned probe_cpu(void)
 {
 	return CPU_NEON; /* Advanced SIMD is mandatory on AArch64 */
+}
+#elif defined(__loongarch__)
+/* The bits of <asm/hwcap.h>, which not every libc's headers pull in. */
+#define LOONGARCH_HWCAP_LSX (1ul << 4)
+#define LOONGARCH_HWCAP_LASX (1ul << 5)
+
+static unsigned probe_cpu(void)
+{
+	unsigned long hw = getauxval(AT_HWCAP);
+	unsigned f = 0;
+
+	if (hw & LOONGARCH_HWCAP_LSX)
+		f |= CPU_LSX;
+	/* LASX widens the LSX registers: no LASX without LSX. */
+	if ((hw & LOONGARCH_HWCAP_LASX) && (f & CPU_LSX))
+		f |= CPU_LASX;
+	return f;
 }
 #else
 static unsigned probe_cpu(void)

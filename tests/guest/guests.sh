@@ -360,7 +360,7 @@ EOF
 	cp -L "$b/lib/libvgetrandom.so.0" "$ir/lib/"
 	for t in tests/api/test-contract tests/unit/test-threads tests/unit/test-fork \
 	         tests/unit/test-signals tests/unit/test-generator tests/unit/test-faults \
-	         tests/unit/test-vdso-lookup tests/unit/test-chacha-kat \
+	         tests/unit/test-vdso-lookup tests/unit/test-chacha-kat tests/unit/test-chacha-stack \
 	         tests/unit/test-chacha-sodium tests/api/test-insecure-refused \
 	         tests/api/test-storms tests/api/test-libc-names tools/vgetrandom; do
 		[ -e "$b/$t" ] && cp "$b/$t" "$ir/t/"
