@@ -1,0 +1,55 @@
+#!/bin/sh
+# A guest that cannot run is skipped, never passed: guests.sh itself, made
+# to fail in the two ways CI can meet, must record exactly one SKIP for the
+# architecture, no OK, and say why in its summary.
+#
+#   unfetchable: a new work directory with the mirror unreachable (an HTTP
+#     proxy nobody listens on), so neither qemu 10 nor sid's packages come;
+#   no-init: a new work directory sharing the guests stage's download
+#     cache (so only the build is done again, about 30 s for loong64),
+#     with a boot limit of 0 s, so both boots are stopped before /init.
+#
+# usage: skip-check.sh SOURCE_ROOT GUESTS_WORK_DIR RESULTS [ARCH]
+# (run after the guests stage, which fills GUESTS_WORK_DIR; ARCH defaults
+# to loong64).  Appends one meson-style JSON line per check to RESULTS.
+set -u
+src=$1 gdir=$2 results=$3 arch=${4:-loong64}
+rc=0
+
+record() { # NAME OK|FAIL
+	printf '{"name": "guest/%s", "result": "%s"}\n' "$1" "$2" >>"$results"
+	[ "$2" = OK ] || rc=1
+}
+
+# check NAME REASON_PATTERN WORK_DIR ENV...: run guests.sh for $arch with
+# ENV, and judge its results and summary.
+check() {
+	name=$1 pattern=$2 work=$3
+	shift 3
+	out=$work/skip-check-$name.jsonl
+	: >"$out"
+	env "$@" sh "$src/tests/guest/guests.sh" "$src" "$work" "$out" "$arch" \
+		>"$work/skip-check-$name.log" 2>&1
+	st=$?
+	skips=$(grep -c '"result": "SKIP"' "$out")
+	others=$(grep -vc '"result": "SKIP"' "$out")
+	if [ "$st" = 0 ] && [ "$skips" = 1 ] && [ "$others" = 0 ] &&
+	   grep -q "^$arch: skipped: .*$pattern" "$out.summary"; then
+		echo "ok $name: $(grep "^$arch: skipped" "$out.summary")"
+		record "skip-when-$name" OK
+	else
+		echo "FAIL $name: exit $st, $skips skipped, $others other results; summary:"
+		sed 's/^/    /' "$out.summary"
+		record "skip-when-$name" FAIL
+	fi
+}
+
+fresh=$(mktemp -d)
+check unfetchable 'cannot fetch' "$fresh" http_proxy=http://127.0.0.1:9 \
+	https_proxy=http://127.0.0.1:9
+rm -rf "$fresh"
+noinit=$(mktemp -d)
+ln -s "$(cd "$gdir" && pwd)/cache" "$noinit/cache"
+check no-init 'did not reach /init' "$noinit" VGR_GUEST_BOOT_TIMEOUT=0
+rm -rf "$noinit"
+exit $rc
