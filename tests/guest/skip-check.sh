@@ -48,8 +48,14 @@ fresh=$(mktemp -d)
 check unfetchable 'cannot fetch' "$fresh" http_proxy=http://127.0.0.1:9 \
 	https_proxy=http://127.0.0.1:9
 rm -rf "$fresh"
-noinit=$(mktemp -d)
-ln -s "$(cd "$gdir" && pwd)/cache" "$noinit/cache"
-check no-init 'did not reach /init' "$noinit" VGR_GUEST_BOOT_TIMEOUT=0
-rm -rf "$noinit"
+if [ -f "$gdir/cache/root-$arch/.complete" ]; then
+	noinit=$(mktemp -d)
+	ln -s "$(cd "$gdir" && pwd)/cache" "$noinit/cache"
+	check no-init 'did not reach /init' "$noinit" VGR_GUEST_BOOT_TIMEOUT=0
+	rm -rf "$noinit"
+else
+	# The guests stage could not fetch this guest either: nothing to boot.
+	echo "skip no-init: the guests stage fetched no $arch guest"
+	printf '{"name": "guest/skip-when-no-init", "result": "SKIP"}\n' >>"$results"
+fi
 exit $rc
