@@ -133,9 +133,9 @@ if [ $guests = 1 ]; then
 	echo "== real kernels under qemu-system"
 	cat "$gdir/results-1.jsonl.summary" "$gdir/results-2.jsonl.summary"
 	# A guest that cannot be fetched or booted is skipped, not passed.
-	: >"$gdir/results-skip.jsonl"
-	sh tests/guest/skip-check.sh "$PWD" "$gdir" "$gdir/results-skip.jsonl" || rc=1
-	logs="$logs $gdir/results-1.jsonl $gdir/results-2.jsonl $gdir/results-skip.jsonl"
+	: >"$gdir/skip-check.jsonl"
+	sh tests/guest/skip-check.sh "$PWD" "$gdir" "$gdir/skip-check.jsonl" || rc=1
+	logs="$logs $gdir/results-1.jsonl $gdir/results-2.jsonl $gdir/skip-check.jsonl"
 fi
 
 if [ $harness = 1 ]; then

@@ -11,7 +11,8 @@
 #
 # usage: skip-check.sh SOURCE_ROOT GUESTS_WORK_DIR RESULTS [ARCH]
 # (run after the guests stage, which fills GUESTS_WORK_DIR with its cache
-# and results-*.jsonl; ARCH defaults to loong64).  Appends one meson-style JSON line per check to RESULTS.
+# and results-*.jsonl; ARCH defaults to loong64).  Appends one meson-style
+# JSON line per check to RESULTS.
 set -u
 src=$1 gdir=$2 results=$3 arch=${4:-loong64}
 rc=0
