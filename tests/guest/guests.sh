@@ -373,10 +373,18 @@ EOF
 	t1=$(date +%s)
 	# A kernel that never started /init ran no code of the library: the
 	# architecture is skipped, with the reason and the console's last
-	# lines, never counted as passed.  From /init on, an unfinished guest
-	# fails.
+	# lines, never counted as passed.  But a kernel that found no /init
+	# to run says the initramfs is broken, which is this script's doing:
+	# that fails, as does an unfinished guest from /init on.
 	if ! grep -q VGR-INIT "$log.txt"; then
-		if [ "$hung" = 1 ]; then
+		if grep -q -e 'No working init found' -e 'Failed to execute /init' "$log.txt"; then
+			record "$arch/initramfs" FAIL
+			echo "$arch: the kernel could not run the initramfs' /init; last lines:"
+			tail -10 "$log.txt"
+			printf '%-8s Linux %-16s the initramfs has no working /init: 1 failed\n' \
+				"$arch" "$kver" | tee -a "$summary"
+			return
+		elif [ "$hung" = 1 ]; then
 			skip "twice the kernel did not reach /init in ${boot_limit}s; console: $log.txt"
 		else
 			skip "the kernel stopped before /init (qemu exit $qrc); console: $log.txt"
