@@ -95,18 +95,19 @@ EOF
 }
 
 # Download PKG... for SUITE/ARCH into DIR (once) and unpack into ROOT.
+# (Into $dest: sh has no local variables, and $root is run_arch's.)
 fetch() { # SUITE ARCH ROOT PKG...
-	s=$1 a=$2 root=$3
+	s=$1 a=$2 dest=$3
 	shift 3
 	apt_private "$s" "$a" || return 1
 	dl=$cache/debs-$s-$a
-	mkdir -p "$dl" "$root"
+	mkdir -p "$dl" "$dest"
 	for p in "$@"; do
 		if ! ls "$dl/${p}_"*.deb >/dev/null 2>&1; then
 			# shellcheck disable=SC2086
 			(cd "$dl" && apt-get $apt_opts download "$p:$a" >>"$dl/download.log" 2>&1) || return 1
 		fi
-		dpkg -x "$(ls "$dl/${p}_"*.deb | head -1)" "$root" || return 1
+		dpkg -x "$(ls "$dl/${p}_"*.deb | head -1)" "$dest" || return 1
 	done
 }
 
@@ -371,23 +372,32 @@ EOF
 
 	boot_guest
 	t1=$(date +%s)
-	# A kernel that never started /init ran no code of the library: the
-	# architecture is skipped, with the reason and the console's last
-	# lines, never counted as passed.  But a kernel that found no /init
-	# to run says the initramfs is broken, which is this script's doing:
-	# that fails, as does an unfinished guest from /init on.
+	# A kernel that never started /init ran no code of the library: when
+	# the kernel itself stopped (it hung twice, or panicked, which ends
+	# qemu with status 0 under -no-reboot), the architecture is skipped,
+	# with the reason and the console's last lines, never counted as
+	# passed.  What this script set up fails instead: an initramfs with
+	# no working /init, or a qemu command that exits with an error (a
+	# wrong option or wrapper: seen as a skip until this rule, when the
+	# qemu 10 wrapper lost its modules directory).  From /init on, an
+	# unfinished guest fails.
 	if ! grep -q VGR-INIT "$log.txt"; then
+		why=''
 		if grep -q -e 'No working init found' -e 'Failed to execute /init' "$log.txt"; then
-			record "$arch/initramfs" FAIL
-			echo "$arch: the kernel could not run the initramfs' /init; last lines:"
+			why="the initramfs has no working /init"
+		elif [ "$hung" = 0 ] && [ "$qrc" != 0 ]; then
+			why="qemu exited with status $qrc before /init"
+		fi
+		if [ -n "$why" ]; then
+			record "$arch/boot" FAIL
+			echo "$arch: $why; last lines of $log.txt:"
 			tail -10 "$log.txt"
-			printf '%-8s Linux %-16s the initramfs has no working /init: 1 failed\n' \
-				"$arch" "$kver" | tee -a "$summary"
+			printf '%-8s Linux %-16s %s: 1 failed\n' "$arch" "$kver" "$why" | tee -a "$summary"
 			return
 		elif [ "$hung" = 1 ]; then
 			skip "twice the kernel did not reach /init in ${boot_limit}s; console: $log.txt"
 		else
-			skip "the kernel stopped before /init (qemu exit $qrc); console: $log.txt"
+			skip "the kernel stopped before /init (qemu exit 0); console: $log.txt"
 		fi
 		tail -5 "$log.txt" | sed 's/^/    /' | tee -a "$summary"
 		return
