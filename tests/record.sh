@@ -1,5 +1,6 @@
 # Sourced by the test command's stage scripts (tests/harness.sh,
-# tests/fresh/fresh.sh, tests/system/system.sh, tests/deb/deb.sh), which set
+# tests/fresh/fresh.sh, tests/system/system.sh, tests/deb/deb.sh,
+# tests/guest/skip-check.sh), which set
 # results (the file tests/run.sh counts), record_stage (the name prefix) and
 # rc first.
 # record NAME OK|FAIL|SKIP [detail]: one meson-style JSON line to $results

@@ -16,11 +16,8 @@
 set -u
 src=$1 gdir=$2 results=$3 arch=${4:-loong64}
 rc=0
-
-record() { # NAME OK|FAIL
-	printf '{"name": "guest/%s", "result": "%s"}\n' "$1" "$2" >>"$results"
-	[ "$2" = OK ] || rc=1
-}
+record_stage=guest
+. "$src/tests/record.sh"
 
 # check NAME REASON_PATTERN WORK_DIR ENV...: run guests.sh for $arch with
 # ENV, and judge its results and summary.
@@ -36,12 +33,10 @@ check() {
 	others=$(grep -vc '"result": "SKIP"' "$out")
 	if [ "$st" = 0 ] && [ "$skips" = 1 ] && [ "$others" = 0 ] &&
 	   grep -q "^$arch: skipped: .*$pattern" "$out.summary"; then
-		echo "ok $name: $(grep "^$arch: skipped" "$out.summary")"
-		record "skip-when-$name" OK
+		record "skip-when-$name" OK "($(grep "^$arch: skipped" "$out.summary"))"
 	else
-		echo "FAIL $name: exit $st, $skips skipped, $others other results; summary:"
+		record "skip-when-$name" FAIL "(exit $st, $skips skipped, $others other results; summary:)"
 		sed 's/^/    /' "$out.summary"
-		record "skip-when-$name" FAIL
 	fi
 }
 
@@ -56,7 +51,6 @@ if cat "$gdir"/results-*.jsonl 2>/dev/null | grep -q "\"guest/$arch/.*\"OK\""; t
 	rm -rf "$noinit"
 else
 	# The guests stage could not run this guest either: nothing to boot.
-	echo "skip no-init: no $arch guest ran in the guests stage"
-	printf '{"name": "guest/skip-when-no-init", "result": "SKIP"}\n' >>"$results"
+	record skip-when-no-init SKIP "(no $arch guest ran in the guests stage)"
 fi
 exit $rc
